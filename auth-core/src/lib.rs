@@ -11,3 +11,5 @@
 //! umbrella crate `auth` instead.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod tokens;
