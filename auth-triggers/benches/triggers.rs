@@ -1,0 +1,3 @@
+//! Placeholder; the benchmark follows.
+
+fn main() {}

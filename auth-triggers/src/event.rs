@@ -1,0 +1,389 @@
+//! [`TriggerEvent`]: any user-pool trigger event, dispatched on its `triggerSource`.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::authentication::{
+    PostAuthenticationRequest, PostAuthenticationResponse, PreAuthenticationRequest,
+    PreAuthenticationResponse,
+};
+use crate::challenge::{
+    CreateAuthChallengeRequest, CreateAuthChallengeResponse, DefineAuthChallengeRequest,
+    DefineAuthChallengeResponse, VerifyAuthChallengeResponseRequest,
+    VerifyAuthChallengeResponseResponse,
+};
+use crate::envelope::{Event, TriggerRequest, Version};
+use crate::error::ResponseError;
+use crate::federation::{InboundFederationRequest, InboundFederationResponse};
+use crate::message::{
+    CustomEmailSenderRequest, CustomEmailSenderResponse, CustomMessageRequest,
+    CustomMessageResponse, CustomSmsSenderRequest, CustomSmsSenderResponse,
+};
+use crate::migration::{UserMigrationRequest, UserMigrationResponse};
+use crate::sign_up::{
+    PostConfirmationRequest, PostConfirmationResponse, PreSignUpRequest, PreSignUpResponse,
+};
+use crate::source::{TriggerFamily, TriggerSource};
+use crate::string_map::StringMap;
+use crate::token::{
+    PreTokenGenerationRequest, PreTokenGenerationResponse, PreTokenGenerationV2Request,
+    PreTokenGenerationV2Response,
+};
+use crate::wire::Key;
+
+/// An event whose `triggerSource` belongs to no family this crate knows, kept whole.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnknownEvent {
+    trigger_source: TriggerSource,
+    json: Map<String, Value>,
+}
+
+impl UnknownEvent {
+    /// The event's `triggerSource`.
+    #[must_use]
+    pub fn trigger_source(&self) -> &TriggerSource {
+        &self.trigger_source
+    }
+
+    /// The whole event as it arrived.
+    #[must_use]
+    pub fn json(&self) -> &Map<String, Value> {
+        &self.json
+    }
+
+    /// Unwraps the whole event.
+    #[must_use]
+    pub fn into_json(self) -> Map<String, Value> {
+        self.json
+    }
+}
+
+type Buffer<'de> = Vec<(Cow<'de, str>, Value)>;
+
+macro_rules! trigger_event {
+    ($( $(#[$doc:meta])* $variant:ident($req:ty, $resp:ty), )*) => {
+        /// Any Cognito user-pool trigger event, by family.
+        ///
+        /// Deserializing dispatches on `triggerSource` (and, for pre token generation, on
+        /// `version`); a source of an unknown family becomes [`TriggerEvent::Unknown`].
+        /// Serializing writes back the same JSON that was read, with the handler's changes.
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum TriggerEvent {
+            $( $(#[$doc])* $variant(Event<$req, $resp>), )*
+            /// A source of a family this crate does not know, kept whole.
+            Unknown(UnknownEvent),
+        }
+
+        #[derive(Clone, Copy, Debug)]
+        enum Kind { $( $variant, )* }
+
+        fn finish<'de, A: MapAccess<'de>>(
+            kind: Kind,
+            buffer: Buffer<'de>,
+            rest: Option<A>,
+        ) -> Result<TriggerEvent, A::Error> {
+            match kind {
+                $(
+                    Kind::$variant => {
+                        let mut event = Event::<$req, $resp>::begin();
+                        for (key, value) in buffer {
+                            crate::envelope::accept(&mut event, key, value).map_err(de::Error::custom)?;
+                        }
+                        if let Some(rest) = rest {
+                            crate::envelope::accept_rest(&mut event, rest)?;
+                        }
+                        Ok(TriggerEvent::$variant(event))
+                    }
+                )*
+            }
+        }
+
+        impl TriggerEvent {
+            /// The event's `triggerSource`.
+            #[must_use]
+            pub fn trigger_source(&self) -> &TriggerSource {
+                match self {
+                    $( Self::$variant(e) => &e.trigger_source, )*
+                    Self::Unknown(e) => e.trigger_source(),
+                }
+            }
+
+            /// The event's `version` (`None` for an unknown event).
+            #[must_use]
+            pub fn version(&self) -> Option<&Version> {
+                match self {
+                    $( Self::$variant(e) => Some(&e.version), )*
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// The event's `userName` (`None` for an unknown event).
+            #[must_use]
+            pub fn user_name(&self) -> Option<&str> {
+                match self {
+                    $( Self::$variant(e) => Some(&e.user_name), )*
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// The `clientMetadata` of the event, for the families that receive it. Which
+            /// API call fills it depends on the trigger: see
+            /// [`TriggerRequest::client_metadata`] on each request type. Remember that
+            /// `InitiateAuth`'s `ClientMetadata` reaches pre authentication, user migration
+            /// and sign-in-time pre sign-up as [`validation_data`](Self::validation_data).
+            #[must_use]
+            pub fn client_metadata(&self) -> Option<&StringMap> {
+                match self {
+                    $( Self::$variant(e) => e.request.client_metadata(), )*
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// The `validationData` of the event, for the families that receive it (pre
+            /// sign-up, pre authentication, user migration).
+            #[must_use]
+            pub fn validation_data(&self) -> Option<&StringMap> {
+                match self {
+                    $( Self::$variant(e) => e.request.validation_data(), )*
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// The `userAttributes` of the request, for the families that have them.
+            #[must_use]
+            pub fn user_attributes(&self) -> Option<&StringMap> {
+                match self {
+                    $( Self::$variant(e) => e.request.user_attributes(), )*
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// Checks the response for what Cognito would reject (always `Ok` for an
+            /// unknown event).
+            ///
+            /// # Errors
+            ///
+            /// A [`ResponseError`] naming the first problem found.
+            pub fn validate(&self) -> Result<(), ResponseError> {
+                match self {
+                    $( Self::$variant(e) => e.validate(), )*
+                    Self::Unknown(_) => Ok(()),
+                }
+            }
+        }
+
+        impl Serialize for TriggerEvent {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(e) => e.serialize(serializer), )*
+                    Self::Unknown(e) => e.json.serialize(serializer),
+                }
+            }
+        }
+
+    };
+}
+
+macro_rules! from_family {
+    ($( $variant:ident($req:ty, $resp:ty), )*) => {
+        $(
+            impl From<Event<$req, $resp>> for TriggerEvent {
+                fn from(event: Event<$req, $resp>) -> Self {
+                    Self::$variant(event)
+                }
+            }
+        )*
+    };
+}
+
+from_family! {
+    PreSignUp(PreSignUpRequest, PreSignUpResponse),
+    PostConfirmation(PostConfirmationRequest, PostConfirmationResponse),
+    PreAuthentication(PreAuthenticationRequest, PreAuthenticationResponse),
+    PostAuthentication(PostAuthenticationRequest, PostAuthenticationResponse),
+    DefineAuthChallenge(DefineAuthChallengeRequest, DefineAuthChallengeResponse),
+    CreateAuthChallenge(CreateAuthChallengeRequest, CreateAuthChallengeResponse),
+    VerifyAuthChallengeResponse(VerifyAuthChallengeResponseRequest, VerifyAuthChallengeResponseResponse),
+    PreTokenGenerationV1(PreTokenGenerationRequest, PreTokenGenerationResponse),
+    UserMigration(UserMigrationRequest, UserMigrationResponse),
+    CustomMessage(CustomMessageRequest, CustomMessageResponse),
+    CustomEmailSender(CustomEmailSenderRequest, CustomEmailSenderResponse),
+    CustomSmsSender(CustomSmsSenderRequest, CustomSmsSenderResponse),
+    InboundFederation(InboundFederationRequest, InboundFederationResponse),
+}
+
+/// Version 2 and 3 events share a type: `version` 3 and `TokenGeneration_ClientCredentials`
+/// make a [`TriggerEvent::PreTokenGenerationV3`], anything else a version 2 event.
+impl From<Event<PreTokenGenerationV2Request, PreTokenGenerationV2Response>> for TriggerEvent {
+    fn from(event: Event<PreTokenGenerationV2Request, PreTokenGenerationV2Response>) -> Self {
+        if event.version.major() == Some(3)
+            || event.trigger_source == TriggerSource::TokenGenerationClientCredentials
+        {
+            Self::PreTokenGenerationV3(event)
+        } else {
+            Self::PreTokenGenerationV2(event)
+        }
+    }
+}
+
+trigger_event! {
+    /// `PreSignUp_*`.
+    PreSignUp(PreSignUpRequest, PreSignUpResponse),
+    /// `PostConfirmation_*`.
+    PostConfirmation(PostConfirmationRequest, PostConfirmationResponse),
+    /// `PreAuthentication_*`.
+    PreAuthentication(PreAuthenticationRequest, PreAuthenticationResponse),
+    /// `PostAuthentication_*`.
+    PostAuthentication(PostAuthenticationRequest, PostAuthenticationResponse),
+    /// `DefineAuthChallenge_*`.
+    DefineAuthChallenge(DefineAuthChallengeRequest, DefineAuthChallengeResponse),
+    /// `CreateAuthChallenge_*`.
+    CreateAuthChallenge(CreateAuthChallengeRequest, CreateAuthChallengeResponse),
+    /// `VerifyAuthChallengeResponse_*`.
+    VerifyAuthChallengeResponse(VerifyAuthChallengeResponseRequest, VerifyAuthChallengeResponseResponse),
+    /// `TokenGeneration_*` with `version` 1 (or no recognisable version and a version 1
+    /// response shape).
+    PreTokenGenerationV1(PreTokenGenerationRequest, PreTokenGenerationResponse),
+    /// `TokenGeneration_*` with `version` 2.
+    PreTokenGenerationV2(PreTokenGenerationV2Request, PreTokenGenerationV2Response),
+    /// `TokenGeneration_*` with `version` 3, and every `TokenGeneration_ClientCredentials`.
+    PreTokenGenerationV3(PreTokenGenerationV2Request, PreTokenGenerationV2Response),
+    /// `UserMigration_*`.
+    UserMigration(UserMigrationRequest, UserMigrationResponse),
+    /// `CustomMessage_*`.
+    CustomMessage(CustomMessageRequest, CustomMessageResponse),
+    /// `CustomEmailSender_*`.
+    CustomEmailSender(CustomEmailSenderRequest, CustomEmailSenderResponse),
+    /// `CustomSMSSender_*`.
+    CustomSmsSender(CustomSmsSenderRequest, CustomSmsSenderResponse),
+    /// `InboundFederation_*`.
+    InboundFederation(InboundFederationRequest, InboundFederationResponse),
+}
+
+impl TriggerEvent {
+    /// The family of the event's source, `None` for [`TriggerEvent::Unknown`].
+    #[must_use]
+    pub fn family(&self) -> Option<TriggerFamily> {
+        match self {
+            Self::Unknown(_) => None,
+            other => other.trigger_source().family(),
+        }
+    }
+}
+
+/// What is known so far about which type to read the event into.
+enum Decision {
+    Known(Kind),
+    Unknown,
+    Undecided,
+}
+
+fn decide(
+    source: Option<&TriggerSource>,
+    version: Option<&Value>,
+    at_end: bool,
+    buffer: &Buffer<'_>,
+) -> Decision {
+    let Some(source) = source else {
+        return Decision::Undecided;
+    };
+    let Some(family) = source.family() else {
+        return if at_end {
+            Decision::Unknown
+        } else {
+            Decision::Undecided
+        };
+    };
+    Decision::Known(match family {
+        TriggerFamily::PreSignUp => Kind::PreSignUp,
+        TriggerFamily::PostConfirmation => Kind::PostConfirmation,
+        TriggerFamily::PreAuthentication => Kind::PreAuthentication,
+        TriggerFamily::PostAuthentication => Kind::PostAuthentication,
+        TriggerFamily::DefineAuthChallenge => Kind::DefineAuthChallenge,
+        TriggerFamily::CreateAuthChallenge => Kind::CreateAuthChallenge,
+        TriggerFamily::VerifyAuthChallengeResponse => Kind::VerifyAuthChallengeResponse,
+        TriggerFamily::UserMigration => Kind::UserMigration,
+        TriggerFamily::CustomMessage => Kind::CustomMessage,
+        TriggerFamily::CustomEmailSender => Kind::CustomEmailSender,
+        TriggerFamily::CustomSmsSender => Kind::CustomSmsSender,
+        TriggerFamily::InboundFederation => Kind::InboundFederation,
+        TriggerFamily::PreTokenGeneration => {
+            if *source == TriggerSource::TokenGenerationClientCredentials {
+                Kind::PreTokenGenerationV3
+            } else {
+                match version.and_then(Version::major_of) {
+                    Some(1) => Kind::PreTokenGenerationV1,
+                    Some(2) => Kind::PreTokenGenerationV2,
+                    Some(3) => Kind::PreTokenGenerationV3,
+                    _ if !at_end => return Decision::Undecided,
+                    // No usable version: go by the shape Cognito gave the event.
+                    _ => pre_token_kind_by_shape(buffer),
+                }
+            }
+        }
+    })
+}
+
+fn pre_token_kind_by_shape(buffer: &Buffer<'_>) -> Kind {
+    let has = |part: &str, key: &str| {
+        buffer
+            .iter()
+            .any(|(k, v)| k == part && v.get(key).is_some())
+    };
+    if has("response", "claimsAndScopeOverrideDetails") || has("request", "scopes") {
+        Kind::PreTokenGenerationV2
+    } else {
+        Kind::PreTokenGenerationV1
+    }
+}
+
+impl<'de> Deserialize<'de> for TriggerEvent {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TriggerEvent;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Cognito user-pool trigger event object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TriggerEvent, A::Error> {
+                // Read entries as JSON values only until the kind is known (normally after
+                // `triggerSource`, the second key), then read the rest straight into types.
+                let mut buffer: Buffer<'de> = Vec::with_capacity(4);
+                let mut source: Option<TriggerSource> = None;
+                let mut version: Option<Value> = None;
+                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    let value: Value = map.next_value()?;
+                    if key == "triggerSource" {
+                        source =
+                            Some(TriggerSource::deserialize(&value).map_err(de::Error::custom)?);
+                    } else if key == "version" {
+                        version = Some(value.clone());
+                    }
+                    buffer.push((key, value));
+                    if let Decision::Known(kind) =
+                        decide(source.as_ref(), version.as_ref(), false, &buffer)
+                    {
+                        return finish(kind, buffer, Some(map));
+                    }
+                }
+                match decide(source.as_ref(), version.as_ref(), true, &buffer) {
+                    Decision::Known(kind) => finish(kind, buffer, None::<A>),
+                    Decision::Unknown => Ok(TriggerEvent::Unknown(UnknownEvent {
+                        trigger_source: source.unwrap_or_default(),
+                        json: buffer
+                            .into_iter()
+                            .map(|(k, v)| (k.into_owned(), v))
+                            .collect(),
+                    })),
+                    Decision::Undecided => Err(de::Error::missing_field("triggerSource")),
+                }
+            }
+        }
+        deserializer.deserialize_map(V)
+    }
+}
