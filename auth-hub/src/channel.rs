@@ -105,6 +105,18 @@ impl<T: Payload> ChannelState<T> {
                 channel: self.name.to_string(),
             });
         }
+        if !state.draining && state.listeners.is_empty() {
+            // Fast path, streams only: nothing to deliver synchronously, no clone needed.
+            // (Not draining implies nothing is pending, so order is kept.)
+            let unsent = match &state.sender {
+                Some(sender) => sender.send(payload).err().map(|error| error.0),
+                None => Some(payload),
+            };
+            drop(state);
+            // A payload nobody received is dropped here, outside the lock.
+            drop(unsent);
+            return Ok(());
+        }
         if let Some(sender) = &state.sender {
             // Errors only when no receiver is left; that is not a failure of the dispatch.
             let _ = sender.send(payload.clone());

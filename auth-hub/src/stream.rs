@@ -4,13 +4,20 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use tokio::sync::broadcast;
+use tokio::sync::broadcast::{self, Receiver, error::RecvError, error::TryRecvError};
+use tokio::task::coop;
 use tokio_stream::Stream;
-use tokio_stream::wrappers::BroadcastStream;
-use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_util::sync::ReusableBoxFuture;
 
 use crate::channel::Payload;
 use crate::error::Lagged;
+
+type Recv<T> = ReusableBoxFuture<'static, (Result<T, RecvError>, Receiver<T>)>;
+
+async fn recv<T: Payload>(mut receiver: Receiver<T>) -> (Result<T, RecvError>, Receiver<T>) {
+    let result = receiver.recv().await;
+    (result, receiver)
+}
 
 /// An async stream of one channel's events: `Ok(event)` in dispatch order, or `Err(Lagged(n))`
 /// when this subscriber fell behind and `n` events were overwritten before it read them.
@@ -36,13 +43,18 @@ use crate::error::Lagged;
 /// # }).unwrap();
 /// ```
 pub struct EventStream<T> {
-    inner: BroadcastStream<T>,
+    /// Here while idle; moved into `waiting` while a `recv` is pending.
+    receiver: Option<Receiver<T>>,
+    /// The pending `recv`, boxed once per stream and reused: buffered events are read with
+    /// `try_recv` and never touch it, which keeps a busy stream as fast as a bare receiver.
+    waiting: Option<Recv<T>>,
 }
 
 impl<T: Payload> EventStream<T> {
-    pub(crate) fn new(receiver: broadcast::Receiver<T>) -> Self {
+    pub(crate) fn new(receiver: Receiver<T>) -> Self {
         Self {
-            inner: BroadcastStream::new(receiver),
+            receiver: Some(receiver),
+            waiting: None,
         }
     }
 
@@ -58,8 +70,48 @@ impl<T: Payload> Stream for EventStream<T> {
     type Item = Result<T, Lagged>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
-            item.map(|result| result.map_err(|BroadcastStreamRecvError::Lagged(n)| Lagged(n)))
+        let this = &mut *self;
+        if let Some(receiver) = &mut this.receiver {
+            // Spend Tokio's cooperative budget like `Receiver::recv` does, so a stream that
+            // always has events still lets the other tasks on its worker run.
+            let coop = std::task::ready!(coop::poll_proceed(cx));
+            let item = match receiver.try_recv() {
+                Ok(event) => Some(Ok(event)),
+                Err(TryRecvError::Lagged(n)) => Some(Err(Lagged(n))),
+                Err(TryRecvError::Closed) => None,
+                Err(TryRecvError::Empty) => {
+                    // Not progress: dropping `coop` gives the budget unit back before the
+                    // pending `recv` below takes its own.
+                    drop(coop);
+                    return this.poll_waiting(cx);
+                }
+            };
+            coop.made_progress();
+            return Poll::Ready(item);
+        }
+        this.poll_waiting(cx)
+    }
+}
+
+impl<T: Payload> EventStream<T> {
+    /// Moves the receiver into the reusable `recv` future (if idle) and polls that.
+    fn poll_waiting(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, Lagged>>> {
+        if let Some(receiver) = self.receiver.take() {
+            match &mut self.waiting {
+                Some(waiting) => waiting.set(recv(receiver)),
+                None => self.waiting = Some(ReusableBoxFuture::new(recv(receiver))),
+            }
+        }
+        let Some(waiting) = &mut self.waiting else {
+            // Neither idle nor waiting cannot happen; treat it as the end of the stream.
+            return Poll::Ready(None);
+        };
+        let (result, receiver) = std::task::ready!(waiting.poll(cx));
+        self.receiver = Some(receiver);
+        Poll::Ready(match result {
+            Ok(event) => Some(Ok(event)),
+            Err(RecvError::Lagged(n)) => Some(Err(Lagged(n))),
+            Err(RecvError::Closed) => None,
         })
     }
 }
