@@ -81,3 +81,8 @@ pub use hub::{
 };
 pub use stream::EventStream;
 pub use subscription::Subscription;
+
+/// Compiles the README's example.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

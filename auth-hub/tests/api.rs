@@ -88,7 +88,7 @@ fn protected_channels_other_than_auth_are_opened_only_by_the_dispatcher() {
         let log = Arc::clone(&seen);
         let s = hub
             .listen("core", move |e: &String| {
-                log.lock().unwrap().push(e.clone())
+                log.lock().unwrap().push(e.clone());
             })
             .unwrap();
         (seen, s)
