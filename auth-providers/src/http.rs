@@ -1,0 +1,183 @@
+//! [`HttpClient`]: how requests reach Cognito, and the default implementations.
+//!
+//! Requests and responses are `http` 1.x types with in-memory bodies, which is what
+//! `auth-core`'s pure encode/decode functions produce and consume.
+
+use std::borrow::Cow;
+use std::error::Error as StdError;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::future::ProviderFuture;
+
+#[cfg(feature = "reqwest")]
+mod reqwest;
+mod retry;
+
+#[cfg(feature = "reqwest")]
+pub use self::reqwest::{ReqwestHttpClient, ReqwestHttpClientBuilder};
+pub use retry::{RetryConfig, RetrySafety, RetryingHttpClient};
+
+/// The future returned by [`HttpClient::send`].
+pub type HttpFuture<'a> = ProviderFuture<'a, Result<http::Response<Vec<u8>>, HttpError>>;
+
+/// Sends one HTTP request and returns the whole response.
+///
+/// A response with any status (including 4xx and 5xx) is `Ok`; `Err` is for when no
+/// complete response arrived. The [`HttpErrorKind`] says whether the request may have
+/// reached the server, which the retry layer needs to know.
+///
+/// # Example: a client that answers from a script (for tests)
+///
+/// ```
+/// use std::sync::Mutex;
+/// use auth_providers::{HttpClient, HttpError, HttpFuture, ProviderFuture};
+///
+/// #[derive(Debug)]
+/// struct Scripted(Mutex<Vec<http::Response<Vec<u8>>>>);
+///
+/// impl HttpClient for Scripted {
+///     fn send(&self, _request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+///         let next = self.0.lock().unwrap().pop();
+///         ProviderFuture::ready(next.ok_or_else(|| HttpError::connect("script exhausted")))
+///     }
+/// }
+///
+/// # let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+/// let client = Scripted(Mutex::new(vec![http::Response::new(b"{}".to_vec())]));
+/// let response = rt.block_on(client.send(http::Request::new(Vec::new()))).unwrap();
+/// assert_eq!(response.body(), b"{}");
+/// ```
+pub trait HttpClient: Send + Sync + fmt::Debug {
+    /// Sends `request` and reads the whole response body.
+    fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_>;
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for Arc<T> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+        (**self).send(request)
+    }
+}
+
+impl<T: HttpClient + ?Sized> HttpClient for Box<T> {
+    fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+        (**self).send(request)
+    }
+}
+
+/// A cheaply cloneable, type-erased [`HttpClient`].
+#[derive(Debug, Clone)]
+pub struct SharedHttpClient(Arc<dyn HttpClient>);
+
+impl SharedHttpClient {
+    /// Wraps a client.
+    pub fn new(client: impl HttpClient + 'static) -> Self {
+        Self(Arc::new(client))
+    }
+}
+
+impl HttpClient for SharedHttpClient {
+    fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+        self.0.send(request)
+    }
+}
+
+/// Why no complete response arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HttpErrorKind {
+    /// No connection could be made (DNS, refused, TLS handshake, connect timeout). The
+    /// request never reached the server: always safe to retry.
+    Connect,
+    /// The request was sent (or may have been) and no response came in time.
+    Timeout,
+    /// The connection broke after the request was sent, or the body was cut short.
+    Io,
+    /// The request could not be sent as built (bad URI, unsupported scheme).
+    InvalidRequest,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for HttpErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connection failed",
+            Self::Timeout => "timed out",
+            Self::Io => "connection broken",
+            Self::InvalidRequest => "invalid request",
+            Self::Other => "HTTP error",
+        })
+    }
+}
+
+/// A failed [`HttpClient::send`]. Cheap to clone; the transport's own error is the
+/// [`source()`](StdError::source).
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    kind: HttpErrorKind,
+    message: Cow<'static, str>,
+    source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
+}
+
+impl HttpError {
+    /// An error of `kind` saying `message`.
+    pub fn new(kind: HttpErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// [`HttpErrorKind::Connect`].
+    pub fn connect(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(HttpErrorKind::Connect, message)
+    }
+
+    /// [`HttpErrorKind::Timeout`].
+    pub fn timeout(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(HttpErrorKind::Timeout, message)
+    }
+
+    /// [`HttpErrorKind::Io`].
+    pub fn io(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(HttpErrorKind::Io, message)
+    }
+
+    /// Attaches the underlying cause.
+    #[must_use]
+    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        self.source = Some(Arc::from(source.into()));
+        self
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> HttpErrorKind {
+        self.kind
+    }
+
+    /// Whether the request certainly never reached the server.
+    pub fn is_connect(&self) -> bool {
+        self.kind == HttpErrorKind::Connect
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == HttpErrorKind::Timeout
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl StdError for HttpError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}

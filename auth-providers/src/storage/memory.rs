@@ -1,0 +1,83 @@
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use super::{KeyValueStorage, StorageFuture};
+use crate::future::ProviderFuture;
+
+/// An in-memory [`KeyValueStorage`]; clones share the same map.
+///
+/// Values do not survive the process (Amplify's `sessionStorage` / in-memory default).
+#[derive(Clone, Default)]
+pub struct MemoryStorage {
+    map: Arc<RwLock<HashMap<String, String>>>,
+}
+
+impl MemoryStorage {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many keys are stored.
+    pub fn len(&self) -> usize {
+        self.map.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    /// Whether nothing is stored.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl std::fmt::Debug for MemoryStorage {
+    // Never print values: they are tokens.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryStorage")
+            .field("keys", &self.len())
+            .finish()
+    }
+}
+
+impl KeyValueStorage for MemoryStorage {
+    fn get(&self, key: &str) -> StorageFuture<'_, Option<String>> {
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        ProviderFuture::ready(Ok(map.get(key).cloned()))
+    }
+
+    fn set(&self, key: &str, value: &str) -> StorageFuture<'_, ()> {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(key.to_owned(), value.to_owned());
+        ProviderFuture::ready(Ok(()))
+    }
+
+    fn remove(&self, key: &str) -> StorageFuture<'_, ()> {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        map.remove(key);
+        ProviderFuture::ready(Ok(()))
+    }
+
+    fn clear(&self) -> StorageFuture<'_, ()> {
+        self.map.write().unwrap_or_else(|e| e.into_inner()).clear();
+        ProviderFuture::ready(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_storage_round_trips_and_clones_share_state() {
+        let a = MemoryStorage::new();
+        let b = a.clone();
+        a.set("k", "v").await.unwrap();
+        assert_eq!(b.get("k").await.unwrap().as_deref(), Some("v"));
+        b.remove("k").await.unwrap();
+        b.remove("missing").await.unwrap();
+        assert_eq!(a.get("k").await.unwrap(), None);
+        a.set("x", "1").await.unwrap();
+        a.clear().await.unwrap();
+        assert!(b.is_empty());
+        assert!(!format!("{a:?}").contains('1') || format!("{a:?}").contains("keys"));
+    }
+}
