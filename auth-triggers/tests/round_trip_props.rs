@@ -19,9 +19,9 @@ enum Kind {
     /// Any JSON value.
     Any,
     /// A nested object.
-    Obj(&'static [(&'static str, Kind)]),
+    Obj(&'static [(&'static str, Self)]),
     /// A list of nested objects.
-    List(&'static [(&'static str, Kind)]),
+    List(&'static [(&'static str, Self)]),
 }
 
 const CALLER: &[(&str, Kind)] = &[("awsSdkVersion", Kind::Str), ("clientId", Kind::Str)];
@@ -334,7 +334,7 @@ proptest! {
         let event: Value = serde_json::from_slice(&bytes).unwrap();
         let parsed: TriggerEvent = serde_json::from_slice(&bytes).unwrap();
         prop_assert_eq!(parsed.trigger_source().as_str(), event["triggerSource"].as_str().unwrap());
-        prop_assert_eq!(serde_json::to_value(&parsed).unwrap(), event.clone());
+        prop_assert_eq!(&serde_json::to_value(&parsed).unwrap(), &event);
         let again: TriggerEvent = serde_json::from_value(event).unwrap();
         prop_assert_eq!(again, parsed);
     }
