@@ -1,0 +1,3 @@
+//! SRP benchmark (filled in below).
+
+fn main() {}

@@ -1,0 +1,211 @@
+//! The SRP group and its arithmetic: the 3072-bit MODP prime of RFC 3526 (group 15), g = 2,
+//! H = SHA-256, on `crypto-bigint`'s constant-time Montgomery arithmetic.
+
+use crypto_bigint::modular::ConstMontyForm;
+use crypto_bigint::{U256, U512, U3072, const_monty_params};
+use sha2::{Digest, Sha256};
+use subtle::{Choice, ConditionallySelectable};
+use zeroize::{Zeroize, Zeroizing};
+
+/// N in hex, RFC 3526 section 4.
+pub(crate) const N_HEX: &str = concat!(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74",
+    "020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F1437",
+    "4FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED",
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF05",
+    "98DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB",
+    "9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B",
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF695581718",
+    "3995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33",
+    "A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7",
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864",
+    "D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E2",
+    "08E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+);
+
+const_monty_params!(
+    Modulus,
+    U3072,
+    N_HEX,
+    "The 3072-bit MODP prime of RFC 3526."
+);
+
+/// An element of Z/NZ in Montgomery form.
+pub(crate) type Fe = ConstMontyForm<Modulus, { U3072::LIMBS }>;
+
+/// Bytes of an element of the group.
+pub(crate) const N_BYTES: usize = 384;
+
+/// pad(x): the minimal big-endian bytes of x, with a leading 0x00 when the top bit is set
+/// (Java `BigInteger.toByteArray`); zero is `[0]`.
+pub(crate) fn pad(be: &[u8]) -> Vec<u8> {
+    let start = be.iter().position(|&b| b != 0).unwrap_or(be.len());
+    let digits = &be[start..];
+    let mut out = Vec::with_capacity(digits.len() + 1);
+    if digits.first().is_none_or(|&b| b & 0x80 != 0) {
+        out.push(0);
+    }
+    out.extend_from_slice(digits);
+    out
+}
+
+/// The minimal big-endian bytes (no padding, zero is empty).
+pub(crate) fn strip(be: &[u8]) -> &[u8] {
+    let start = be.iter().position(|&b| b != 0).unwrap_or(be.len());
+    &be[start..]
+}
+
+/// The big-endian bytes of a field element (always 384 bytes).
+pub(crate) fn to_be(fe: &Fe) -> Zeroizing<[u8; N_BYTES]> {
+    let mut out = Zeroizing::new([0u8; N_BYTES]);
+    let mut value = fe.retrieve();
+    out.copy_from_slice(value.to_be_bytes().as_ref());
+    value.zeroize();
+    out
+}
+
+/// An integer of at most 384 bytes as a field element (reduced mod N); `None` when longer.
+pub(crate) fn from_be(be: &[u8]) -> Option<Fe> {
+    let digits = strip(be);
+    if digits.len() > N_BYTES {
+        return None;
+    }
+    let mut buf = Zeroizing::new([0u8; N_BYTES]);
+    buf[N_BYTES - digits.len()..].copy_from_slice(digits);
+    let mut value = U3072::from_be_slice(&buf[..]);
+    // Montgomery conversion reduces any value below 2^3072 modulo N.
+    let fe = Fe::new(&value);
+    value.zeroize();
+    Some(fe)
+}
+
+/// k = H(pad(N) ‖ pad(g)).
+pub(crate) fn k() -> Fe {
+    let n = U3072::from_be_hex(N_HEX).to_be_bytes();
+    let digest = Sha256::new()
+        .chain_update(pad(n.as_ref()))
+        .chain_update(pad(&[2]))
+        .finalize();
+    from_be(&digest).unwrap_or(Fe::ZERO)
+}
+
+/// g^e mod N for g = 2 and an exponent of any length (big-endian bytes).
+///
+/// Left-to-right binary exponentiation where the multiplication by g = 2 is a modular
+/// doubling, so each bit costs one squaring and one constant-time select; the running time
+/// depends only on the length of the exponent.
+pub(crate) fn pow_g(exponent: &[u8]) -> Fe {
+    let mut acc = Fe::ONE;
+    for byte in exponent {
+        for shift in (0..8).rev() {
+            acc = acc.square();
+            let doubled = acc.double();
+            acc = Fe::conditional_select(&acc, &doubled, Choice::from((byte >> shift) & 1));
+        }
+    }
+    acc
+}
+
+/// base^e mod N for an exponent of any length (big-endian bytes), in constant time for a given
+/// exponent length.
+///
+/// Exponents up to 3072 bits use one windowed exponentiation bounded by the exponent's byte
+/// length; wider ones (test vectors use 1,024-byte private values) are processed in 3072-bit
+/// chunks from the top, `acc = acc^(2^3072) · base^chunk`, so the full exponent is honoured
+/// without reducing it modulo anything.
+pub(crate) fn pow(base: &Fe, exponent: &[u8]) -> Fe {
+    let chunks = exponent.len().div_ceil(N_BYTES).max(1);
+    let mut padded = Zeroizing::new(vec![0u8; chunks * N_BYTES]);
+    padded[chunks * N_BYTES - exponent.len()..].copy_from_slice(exponent);
+    let top_bits = u32::try_from((exponent.len() - (chunks - 1) * N_BYTES) * 8).unwrap_or(3072);
+    let mut acc = Fe::ONE;
+    for (i, chunk) in padded.chunks_exact(N_BYTES).enumerate() {
+        let mut e = U3072::from_be_slice(chunk);
+        let bits = if i == 0 { top_bits } else { 3072 };
+        let power = base.pow_amm_bounded_exp(&e, bits);
+        e.zeroize();
+        acc = if i == 0 {
+            power
+        } else {
+            acc.square_repeat_vartime(3072).mul(&power)
+        };
+    }
+    acc
+}
+
+/// u · x as 64 big-endian bytes.
+pub(crate) fn mul_256(u: &[u8; 32], x: &[u8; 32]) -> Zeroizing<[u8; 64]> {
+    let mut product: U512 = U256::from_be_slice(u).concatenating_mul(&U256::from_be_slice(x));
+    let mut out = Zeroizing::new([0u8; 64]);
+    out.copy_from_slice(product.to_be_bytes().as_ref());
+    product.zeroize();
+    out
+}
+
+/// a + b for big-endian byte strings, one byte longer than the longer input.
+pub(crate) fn add_be(a: &[u8], b: &[u8]) -> Zeroizing<Vec<u8>> {
+    let len = a.len().max(b.len()) + 1;
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    let mut carry = 0u16;
+    for i in 0..len {
+        let da = if i < a.len() { a[a.len() - 1 - i] } else { 0 };
+        let db = if i < b.len() { b[b.len() - 1 - i] } else { 0 };
+        let sum = u16::from(da) + u16::from(db) + carry;
+        out[len - 1 - i] = sum as u8;
+        carry = sum >> 8;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pad_follows_java_biginteger() {
+        assert_eq!(pad(&[]), vec![0]);
+        assert_eq!(pad(&[0, 0]), vec![0]);
+        assert_eq!(pad(&[0, 0x7f]), vec![0x7f]);
+        assert_eq!(pad(&[0x80]), vec![0, 0x80]);
+        assert_eq!(pad(&[0, 0, 0xff, 1]), vec![0, 0xff, 1]);
+    }
+
+    #[test]
+    fn k_is_the_known_constant() {
+        // k of Cognito's group, as computed by amazon-cognito-identity-js and pycognito.
+        let k = to_be(&k());
+        assert_eq!(
+            hex_of(strip(&k[..])),
+            "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
+        );
+    }
+
+    fn hex_of(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn pow_g_matches_general_pow() {
+        let two = from_be(&[2]).unwrap();
+        for exponent in [&[][..], &[0], &[1], &[0xff, 0x01], &[0x80; 40]] {
+            assert_eq!(pow_g(exponent), pow(&two, exponent), "{exponent:?}");
+        }
+    }
+
+    #[test]
+    fn wide_exponents_are_not_reduced() {
+        // 2^(8·400) mod N computed by squaring: an exponent of 401 bytes (two chunks).
+        let mut exponent = vec![0u8; 401];
+        exponent[0] = 1;
+        let two = from_be(&[2]).unwrap();
+        let expected = two.square_repeat_vartime(8 * 400);
+        assert_eq!(pow(&two, &exponent), expected);
+        assert_eq!(pow_g(&exponent), expected);
+    }
+
+    #[test]
+    fn add_be_carries() {
+        assert_eq!(&add_be(&[0xff, 0xff], &[1])[..], &[1, 0, 0]);
+        assert_eq!(&add_be(&[1], &[2, 3])[..], &[0, 2, 4]);
+    }
+}
