@@ -105,9 +105,8 @@ impl<T: Payload> ChannelState<T> {
                 channel: self.name.to_string(),
             });
         }
-        if !state.draining && state.listeners.is_empty() {
+        if !state.draining && state.pending.is_empty() && state.listeners.is_empty() {
             // Fast path, streams only: nothing to deliver synchronously, no clone needed.
-            // (Not draining implies nothing is pending, so order is kept.)
             let unsent = match &state.sender {
                 Some(sender) => sender.send(payload).err().map(|error| error.0),
                 None => Some(payload),
