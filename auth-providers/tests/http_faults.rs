@@ -1,5 +1,6 @@
 //! The HTTP client and the retry layer under faults injected with wiremock (5xx, throttling,
 //! slow peers) and a raw socket (a truncated body). Happy paths run against real peers.
+#![cfg(feature = "reqwest")]
 
 use std::time::Duration;
 
