@@ -3,10 +3,10 @@
 //! * `MOTO_URL` (peers.env) / `AUTH_MOTO_URL`: moto without auth; GetCallerIdentity goes
 //!   through our `CredentialsAdapter` and `SdkHttpClient`.
 //! * `MOTO_AUTH_URL` / `AUTH_MOTO_AUTH_URL`: a moto started with
-//!   `INITIAL_NO_AUTH_ACTION_COUNT=3`. The test spends exactly those three unauthenticated
-//!   actions (IAM CreateUser, PutUserPolicy, CreateAccessKey), then SigV4 is enforced:
-//!   tampered credentials must fail, the real ones pass. The key is saved in
-//!   `target/peers/moto-auth-key.txt` so later runs against the same server reuse it.
+//!   `INITIAL_NO_AUTH_ACTION_COUNT=0` (SigV4 and IAM enforced from the first call). The test
+//!   opens a window of three unauthenticated calls with `POST /moto-api/reset-auth` (body
+//!   `3`), spends it on IAM CreateUser, PutUserPolicy and CreateAccessKey, and from then on
+//!   tampered credentials must fail and the real ones pass.
 //!
 //! What moto fakes: it checks SigV4 signatures and IAM policies of its own users, nothing
 //! else of AWS's account model.
@@ -14,7 +14,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use auth_providers::aws::{CredentialsAdapter, SdkHttpClient};
@@ -105,28 +104,25 @@ fn xml_field(xml: &str, tag: &str) -> Option<String> {
     Some(xml[start..end].to_owned())
 }
 
-fn saved_key_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/moto-auth-key.txt")
-}
-
-/// Creates an IAM user with an allow-all policy and an access key, spending the three
-/// unauthenticated actions; or reuses the key a previous run saved.
+/// Opens a window of exactly three unauthenticated calls (`POST /moto-api/reset-auth`), and
+/// spends it creating an IAM user with an allow-all policy and an access key.
 async fn access_key(endpoint: &str) -> (String, String) {
+    let reset = http::Request::post(format!(
+        "{}/moto-api/reset-auth",
+        endpoint.trim_end_matches('/')
+    ))
+    .body(b"3".to_vec())
+    .unwrap();
+    let response = ReqwestHttpClient::builder()
+        .build()
+        .unwrap()
+        .send(reset)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "moto-api/reset-auth");
     let user = format!("auth-providers-{}", std::process::id());
     let (status, xml) = iam(endpoint, &[("Action", "CreateUser"), ("UserName", &user)]).await;
-    if status != 200 {
-        let saved = std::fs::read_to_string(saved_key_path()).unwrap_or_else(|_| {
-            panic!(
-                "moto refused the bootstrap CreateUser ({status}) and no saved key exists: \
-                 restart the MOTO_AUTH_URL peer with INITIAL_NO_AUTH_ACTION_COUNT=3\n{xml}"
-            )
-        });
-        let (id, secret) = saved
-            .trim()
-            .split_once(' ')
-            .expect("saved key is `id secret`");
-        return (id.to_owned(), secret.to_owned());
-    }
+    assert_eq!(status, 200, "{xml}");
     let policy =
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
     let (status, xml) = iam(
@@ -148,10 +144,6 @@ async fn access_key(endpoint: &str) -> (String, String) {
     assert_eq!(status, 200, "{xml}");
     let id = xml_field(&xml, "AccessKeyId").expect("AccessKeyId");
     let secret = xml_field(&xml, "SecretAccessKey").expect("SecretAccessKey");
-    if let Some(dir) = saved_key_path().parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    let _ = std::fs::write(saved_key_path(), format!("{id} {secret}"));
     (id, secret)
 }
 

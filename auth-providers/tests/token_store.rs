@@ -13,19 +13,19 @@ use auth_providers::{
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-fn jwt(claims: serde_json::Value) -> Jwt {
+fn jwt(claims: &serde_json::Value) -> Jwt {
     let h = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#);
-    let p = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+    let p = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
     Jwt::decode(format!("{h}.{p}.c2ln")).unwrap()
 }
 
 fn tokens(user: &str, generation: u32) -> AuthTokens {
     let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-    let access = jwt(serde_json::json!({
+    let access = jwt(&serde_json::json!({
         "username": user, "sub": format!("sub-{user}"), "iat": 1_700_000_003, "exp": 1_700_003_600,
         "gen": generation,
     }));
-    let id = jwt(serde_json::json!({
+    let id = jwt(&serde_json::json!({
         "cognito:username": user, "iat": 1_700_000_003, "exp": 1_700_003_600, "gen": generation,
     }));
     AuthTokens::new(access, now)
