@@ -50,8 +50,12 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod config;
+pub mod machine;
 mod secret;
 pub mod srp;
+#[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
+pub mod test_util;
 pub mod timestamp;
 pub mod tokens;
 pub mod wire;

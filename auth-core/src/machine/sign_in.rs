@@ -1,0 +1,637 @@
+//! The sign-in machine: every flow and every step of reference section 1.
+//!
+//! See [`SignIn`] for the polling order and `docs/sign-in.md` for a driver loop.
+
+use std::time::SystemTime;
+
+use rand_core::{CryptoRng, RngCore};
+
+use crate::Sensitive;
+use crate::config::UserPoolConfig;
+use crate::machine::{Cause, Error, Outbox, Recovery, is_device_missing, secret_hash};
+use crate::srp::SrpClient;
+use crate::wire::{
+    self, AssociateSoftwareToken, AuthFlow, ChallengeName, ConfirmDevice, DeviceRememberedStatus,
+    ErrorKind, InitiateAuth, InitiateAuthInput, Parameters, RespondToAuthChallenge, ServiceError,
+    UpdateDeviceStatus, UpdateDeviceStatusInput, VerifySoftwareToken, VerifySoftwareTokenStatus,
+};
+
+mod answer;
+mod challenge;
+mod snapshot;
+mod state;
+mod types;
+
+use challenge::Next;
+use state::{Awaiting, Context, Drawn, ExpectAnswer, ExpectResponse, Sent, SrpLeg, State};
+
+pub use snapshot::PendingSignIn;
+pub use types::{
+    Answer, CodeDelivery, ConfirmOptions, DeviceMetadata, DeviceOptions, FirstFactor, MfaType,
+    PasskeyRequest, SignInFlow, SignInInput, SignInOutcome, SignInStep, TotpSetup,
+};
+
+/// A sign-in to a Cognito user pool, as a sans-IO state machine.
+///
+/// # Polling order
+///
+/// 1. [`SignIn::new`] queues InitiateAuth.
+/// 2. Loop: take every request from [`poll_request`](Self::poll_request) until it returns
+///    `None`, send each with any transport and hand its response to
+///    [`handle_response`](Self::handle_response) (one request is in flight at a time).
+/// 3. When no request is left, [`step`](Self::step) says what to do: a step for the user,
+///    answered with [`confirm`](Self::confirm) (back to 2.), or a final step (RESET_PASSWORD,
+///    CONFIRM_SIGN_UP, DONE; take the tokens with [`take_outcome`](Self::take_outcome)). When
+///    `step` is `None` and [`passkey_request`](Self::passkey_request) is `Some`, run the
+///    platform's passkey call and hand the credential to
+///    [`provide_passkey_credential`](Self::provide_passkey_credential) (the WEB_AUTHN hook).
+///
+/// PASSWORD_VERIFIER, device SRP (DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER),
+/// AssociateSoftwareToken, ConfirmDevice and UpdateDeviceStatus happen inside: they are more
+/// requests from `poll_request`, never steps.
+///
+/// Every input returns `Result<(), Error>`. An input that does not fit the state leaves it
+/// unchanged; [`Error::recovery`] says whether the user may answer again, resend, or must
+/// start over. Time (`now`) and randomness are arguments; the randomness device SRP and
+/// ConfirmDevice need inside `handle_response` is drawn in `new`.
+///
+/// `Debug` never shows passwords, codes, sessions or tokens.
+#[derive(Debug)]
+pub struct SignIn {
+    ctx: Context,
+    state: State,
+    outbox: Outbox,
+}
+
+impl SignIn {
+    /// Starts a sign-in and queues InitiateAuth.
+    ///
+    /// # Errors
+    ///
+    /// [`Cause::InvalidInput`] for an empty username, a flow that needs a password without
+    /// one, or CUSTOM_WITHOUT_SRP with a password.
+    pub fn new(
+        config: &UserPoolConfig,
+        input: SignInInput,
+        rng: &mut (impl CryptoRng + RngCore),
+        now: SystemTime,
+    ) -> Result<Self, Error> {
+        let _ = now;
+        if input.username.trim().is_empty() {
+            return Err(Error::invalid_input("the username is empty"));
+        }
+        let drawn = Drawn::new(rng, input.device.is_some());
+        let ctx = Context {
+            config: config.clone(),
+            typed_username: input.username.clone(),
+            active_username: input.username.clone(),
+            flow: input.flow.clone(),
+            client_metadata: input.client_metadata.clone(),
+            device: input.device.clone(),
+            device_options: input.device_options.clone(),
+            drawn,
+            device_retry_used: false,
+            forgot_device: false,
+        };
+        let (sent, srp) = initiate(&ctx, input, rng)?;
+        let mut sign_in = Self {
+            ctx,
+            state: State::Failed(Box::new(Error::fatal(Cause::Finished))),
+            outbox: Outbox::default(),
+        };
+        sign_in.apply(Next::request(sent, Awaiting::Auth { srp }));
+        Ok(sign_in)
+    }
+
+    /// The next request to send, until `None`.
+    #[must_use]
+    pub fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
+        self.outbox.take()
+    }
+
+    /// Hands Cognito's response to the request in flight to the machine.
+    ///
+    /// # Errors
+    ///
+    /// - no request is in flight: [`Cause::UnexpectedResponse`], state unchanged
+    ///   ([`Recovery::Retry`]);
+    /// - a wrong code, a refused new password: the step is asked again ([`Recovery::Retry`]);
+    /// - throttling or a 5xx: [`Recovery::Retry`] when a user answer was in flight (answer
+    ///   again), else [`Recovery::Resend`] (call [`resend`](Self::resend));
+    /// - anything else ends the sign-in ([`Recovery::StartOver`]).
+    ///
+    /// PasswordResetRequired and UserNotConfirmed are not errors: they end the sign-in with
+    /// the RESET_PASSWORD and CONFIRM_SIGN_UP steps.
+    pub fn handle_response<B: AsRef<[u8]>>(
+        &mut self,
+        response: http::Response<B>,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        let expect = match std::mem::replace(&mut self.state, State::Taken) {
+            State::Response(expect) if !expect.may_resend => expect,
+            other => {
+                self.state = other;
+                return Err(Error::misuse(Cause::UnexpectedResponse {
+                    reason: "no request is waiting for a response",
+                }));
+            }
+        };
+        // A response to a request that was never polled still answers it.
+        self.outbox.clear();
+        let result = match &expect.awaiting {
+            Awaiting::Auth { .. } => match &expect.sent {
+                Sent::Initiate(_) => {
+                    wire::decode::<InitiateAuth, _>(response).map(|o| Decoded::Auth(Box::new(o)))
+                }
+                _ => wire::decode::<RespondToAuthChallenge, _>(response)
+                    .map(|o| Decoded::Auth(Box::new(o))),
+            },
+            Awaiting::Associate => {
+                wire::decode::<AssociateSoftwareToken, _>(response).map(Decoded::Associate)
+            }
+            Awaiting::VerifyTotp => {
+                wire::decode::<VerifySoftwareToken, _>(response).map(Decoded::Verify)
+            }
+            Awaiting::ConfirmDevice { .. } => wire::decode::<ConfirmDevice, _>(response)
+                .map(|o| Decoded::ConfirmDevice(o.user_confirmation_necessary)),
+            Awaiting::UpdateDeviceStatus { .. } => {
+                wire::decode::<UpdateDeviceStatus, _>(response).map(|_| Decoded::UpdateDeviceStatus)
+            }
+        };
+        match result {
+            Ok(decoded) => self.on_success(expect, decoded, now),
+            Err(error) => self.on_wire_error(expect, error),
+        }
+    }
+
+    /// Answers the current step.
+    ///
+    /// `rng` is used only by CONFIRM_SIGN_IN_WITH_PASSWORD after PASSWORD_SRP (a fresh SRP
+    /// exchange).
+    ///
+    /// # Errors
+    ///
+    /// - the answer does not fit the step ([`Cause::UnexpectedInput`]) or is unusable
+    ///   ([`Cause::InvalidInput`]): state unchanged, [`Recovery::Retry`];
+    /// - a request is in flight: [`Cause::RequestInFlight`], state unchanged;
+    /// - the Cognito session is older than 3 minutes: [`Cause::SessionExpired`], the sign-in
+    ///   ends ([`Recovery::StartOver`]) and nothing is sent.
+    pub fn confirm(
+        &mut self,
+        answer: Answer,
+        options: &ConfirmOptions,
+        rng: &mut (impl CryptoRng + RngCore),
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        let expires_at = match &self.state {
+            State::Answer(pending) => pending.expires_at,
+            State::Passkey(_) => {
+                return Err(Error::unexpected_input(
+                    "a passkey credential",
+                    answer.kind(),
+                ));
+            }
+            other => return Err(self.not_now(other)),
+        };
+        self.check_session(expires_at, now)?;
+        let State::Answer(pending) = &self.state else {
+            return Err(Error::misuse(Cause::RequestInFlight));
+        };
+        let next = answer::answer(&self.ctx, pending, answer, options, rng)?;
+        self.apply(next);
+        Ok(())
+    }
+
+    /// The WEB_AUTHN hook: what the platform's passkey call needs, while the machine waits for
+    /// a credential.
+    pub fn passkey_request(&self) -> Option<PasskeyRequest> {
+        match &self.state {
+            State::Passkey(pending) => Some(PasskeyRequest {
+                credential_request_options: pending
+                    .parameters
+                    .get("CREDENTIAL_REQUEST_OPTIONS")
+                    .unwrap_or_default()
+                    .to_owned(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Answers WEB_AUTHN with the platform's credential (the `PublicKeyCredential` JSON).
+    ///
+    /// # Errors
+    ///
+    /// As [`confirm`](Self::confirm).
+    pub fn provide_passkey_credential(
+        &mut self,
+        credential: impl Into<Sensitive>,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        let expires_at = match &self.state {
+            State::Passkey(pending) => pending.expires_at,
+            State::Answer(pending) => {
+                let expected = match pending.step {
+                    SignInStep::ConfirmWithPassword => "a password",
+                    _ => "an answer from `confirm`",
+                };
+                return Err(Error::unexpected_input(expected, "a passkey credential"));
+            }
+            other => return Err(self.not_now(other)),
+        };
+        self.check_session(expires_at, now)?;
+        let State::Passkey(pending) = &self.state else {
+            return Err(Error::misuse(Cause::RequestInFlight));
+        };
+        let responses = Parameters::new().with("CREDENTIAL", credential.into());
+        let sent = self.ctx.respond(
+            ChallengeName::WebAuthn,
+            pending.session.clone(),
+            responses,
+            None,
+        );
+        let back = Some(pending.clone());
+        self.apply(Next::Request {
+            sent: Box::new(sent),
+            awaiting: Awaiting::Auth { srp: None },
+            back,
+        });
+        Ok(())
+    }
+
+    /// Queues the request that failed with a transient error ([`Recovery::Resend`]) again.
+    ///
+    /// # Errors
+    ///
+    /// [`Cause::UnexpectedInput`] when nothing is waiting to be resent.
+    pub fn resend(&mut self) -> Result<(), Error> {
+        match &mut self.state {
+            State::Response(expect) if expect.may_resend => {
+                expect.may_resend = false;
+                self.outbox.put(expect.sent.encode(&self.ctx.config));
+                Ok(())
+            }
+            _ => Err(Error::unexpected_input("no resend", "a resend")),
+        }
+    }
+
+    /// What the user must do next, or the final step; `None` while a request is queued or in
+    /// flight, while waiting for a passkey, and after a failure or [`take_outcome`](Self::take_outcome).
+    pub fn step(&self) -> Option<&SignInStep> {
+        match &self.state {
+            State::Answer(pending) => Some(&pending.step),
+            State::Finished(step) => Some(step),
+            _ => None,
+        }
+    }
+
+    /// Takes the outcome of a finished sign-in (once).
+    pub fn take_outcome(&mut self) -> Option<SignInOutcome> {
+        match std::mem::replace(&mut self.state, State::Taken) {
+            State::Finished(step) => match *step {
+                SignInStep::Done(outcome) => Some(*outcome),
+                other => {
+                    self.state = State::Finished(Box::new(other));
+                    None
+                }
+            },
+            other => {
+                self.state = other;
+                None
+            }
+        }
+    }
+
+    /// The error that ended the sign-in, if it failed.
+    pub fn failure(&self) -> Option<&Error> {
+        match &self.state {
+            State::Failed(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Whether a request is queued or in flight.
+    pub fn is_awaiting_response(&self) -> bool {
+        matches!(&self.state, State::Response(e) if !e.may_resend)
+    }
+
+    /// The active username (reference section 1): the challenge's USERNAME, else
+    /// USER_ID_FOR_SRP, else the previous one, initially what the user typed. Tokens and
+    /// devices are stored under it.
+    pub fn username(&self) -> &str {
+        &self.ctx.active_username
+    }
+
+    /// When the Cognito session of the current step expires.
+    pub fn session_expires_at(&self) -> Option<SystemTime> {
+        match &self.state {
+            State::Answer(p) | State::Passkey(p) => Some(p.expires_at),
+            _ => None,
+        }
+    }
+
+    fn not_now(&self, state: &State) -> Error {
+        match state {
+            State::Response(e) if !e.may_resend => Error::misuse(Cause::RequestInFlight),
+            State::Response(_) => Error::unexpected_input("a resend", "an answer"),
+            _ => Error::new(Cause::Finished, Recovery::StartOver),
+        }
+    }
+
+    fn check_session(&mut self, expires_at: SystemTime, now: SystemTime) -> Result<(), Error> {
+        if now >= expires_at {
+            let error = Error::fatal(Cause::SessionExpired);
+            self.state = State::Failed(Box::new(error.clone()));
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, next: Next) {
+        self.state = match next {
+            Next::Request {
+                sent,
+                awaiting,
+                back,
+            } => {
+                self.outbox.put(sent.encode(&self.ctx.config));
+                State::Response(Box::new(ExpectResponse {
+                    sent: *sent,
+                    awaiting,
+                    back,
+                    may_resend: false,
+                }))
+            }
+            Next::Answer(pending) => State::Answer(pending),
+            Next::Passkey(pending) => State::Passkey(pending),
+            Next::Finished(step) => State::Finished(Box::new(step)),
+        };
+    }
+
+    fn fail(&mut self, error: Error) -> Result<(), Error> {
+        let error = error.with_recovery(Recovery::StartOver);
+        self.state = State::Failed(Box::new(error.clone()));
+        Err(error)
+    }
+
+    fn back_to(&mut self, pending: Box<ExpectAnswer>, error: Error) -> Result<(), Error> {
+        self.state = if pending.challenge == ChallengeName::WebAuthn {
+            State::Passkey(pending)
+        } else {
+            State::Answer(pending)
+        };
+        Err(error.with_recovery(Recovery::Retry))
+    }
+
+    fn on_success(
+        &mut self,
+        expect: Box<ExpectResponse>,
+        decoded: Decoded,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        let ExpectResponse { awaiting, back, .. } = *expect;
+        let next = match (awaiting, decoded) {
+            (Awaiting::Auth { srp }, Decoded::Auth(output)) => {
+                challenge::on_auth_output(&mut self.ctx, *output, srp, now)
+            }
+            (Awaiting::Associate, Decoded::Associate(output)) => {
+                let (Some(mut pending), Some(secret)) = (back, output.secret_code) else {
+                    return self.fail(Error::unexpected_response(
+                        "AssociateSoftwareToken returned no secret",
+                    ));
+                };
+                pending.session = output.session.or(pending.session);
+                pending.step = SignInStep::ContinueWithTotpSetup {
+                    setup: TotpSetup {
+                        secret,
+                        account: self.ctx.active_username.clone(),
+                    },
+                };
+                Ok(Next::Answer(pending))
+            }
+            (Awaiting::VerifyTotp, Decoded::Verify(output)) => {
+                let Some(pending) = back else {
+                    return self.fail(Error::unexpected_response("no TOTP setup step"));
+                };
+                if output.status == Some(VerifySoftwareTokenStatus::Error) {
+                    let error = Error::new(
+                        Cause::Service(ServiceError {
+                            kind: ErrorKind::EnableSoftwareTokenMfa,
+                            message: Some("VerifySoftwareToken returned status ERROR".into()),
+                            status: http::StatusCode::OK,
+                            request_id: None,
+                        }),
+                        Recovery::Retry,
+                    );
+                    return self.back_to(pending, error);
+                }
+                let session = output.session.or_else(|| pending.session.clone());
+                let sent =
+                    self.ctx
+                        .respond(ChallengeName::MfaSetup, session, Parameters::new(), None);
+                Ok(Next::Request {
+                    sent: Box::new(sent),
+                    awaiting: Awaiting::Auth { srp: None },
+                    back: Some(pending),
+                })
+            }
+            (
+                Awaiting::ConfirmDevice {
+                    mut outcome,
+                    device,
+                },
+                Decoded::ConfirmDevice(necessary),
+            ) => {
+                let access_token = Sensitive::new(outcome.tokens.access_token.as_str());
+                let device_key = device.device_key.clone();
+                outcome.new_device = Some(device);
+                match self.ctx.device_options.remember {
+                    Some(remember) if necessary => {
+                        let status = if remember {
+                            DeviceRememberedStatus::Remembered
+                        } else {
+                            DeviceRememberedStatus::NotRemembered
+                        };
+                        let sent = Sent::UpdateDeviceStatus(UpdateDeviceStatusInput {
+                            access_token,
+                            device_key,
+                            device_remembered_status: Some(status),
+                        });
+                        Ok(Next::request(
+                            sent,
+                            Awaiting::UpdateDeviceStatus { outcome },
+                        ))
+                    }
+                    _ => Ok(Next::Finished(SignInStep::Done(outcome))),
+                }
+            }
+            (Awaiting::UpdateDeviceStatus { outcome }, Decoded::UpdateDeviceStatus) => {
+                Ok(Next::Finished(SignInStep::Done(outcome)))
+            }
+            _ => Err(Error::unexpected_response(
+                "the response does not fit the request",
+            )),
+        };
+        match next {
+            Ok(next) => {
+                self.apply(next);
+                Ok(())
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    fn on_wire_error(
+        &mut self,
+        mut expect: Box<ExpectResponse>,
+        error: wire::Error,
+    ) -> Result<(), Error> {
+        // Reference section 1: "Device does not exist" clears the stored device and retries
+        // once, without it.
+        if is_device_missing(&error) && !self.ctx.device_retry_used && expect.sent.drop_device_key()
+        {
+            self.ctx.device_retry_used = true;
+            self.ctx.device = None;
+            self.ctx.drawn.device_srp = None;
+            self.ctx.forgot_device = true;
+            self.outbox.put(expect.sent.encode(&self.ctx.config));
+            self.state = State::Response(expect);
+            return Ok(());
+        }
+        let kind = error.kind().cloned();
+        match expect.awaiting {
+            // As Amplify: a device that cannot be confirmed does not fail the sign-in.
+            Awaiting::ConfirmDevice { mut outcome, .. }
+            | Awaiting::UpdateDeviceStatus { mut outcome } => {
+                outcome.device_error = Some(Error::from_wire(error, Recovery::StartOver));
+                self.apply(Next::Finished(SignInStep::Done(outcome)));
+                return Ok(());
+            }
+            Awaiting::Auth { .. } => match kind {
+                Some(ErrorKind::PasswordResetRequired) => {
+                    let username = self.ctx.active_username.clone();
+                    self.apply(Next::Finished(SignInStep::ResetPassword { username }));
+                    return Ok(());
+                }
+                Some(ErrorKind::UserNotConfirmed) => {
+                    let username = self.ctx.active_username.clone();
+                    self.apply(Next::Finished(SignInStep::ConfirmSignUp { username }));
+                    return Ok(());
+                }
+                _ => {}
+            },
+            Awaiting::Associate | Awaiting::VerifyTotp => {}
+        }
+        // Cognito keeps the session after a wrong code or a refused password: ask again.
+        let answer_again = matches!(
+            kind,
+            Some(
+                ErrorKind::CodeMismatch
+                    | ErrorKind::InvalidPassword
+                    | ErrorKind::PasswordHistoryPolicyViolation
+                    | ErrorKind::InvalidParameter
+                    | ErrorKind::EnableSoftwareTokenMfa
+            )
+        );
+        let user_answer = !matches!(expect.awaiting, Awaiting::Associate) && expect.back.is_some();
+        if user_answer && (answer_again || error.is_retryable()) {
+            let back = expect
+                .back
+                .take()
+                .unwrap_or_else(|| unreachable!("checked above"));
+            return self.back_to(back, Error::from_wire(error, Recovery::Retry));
+        }
+        if error.is_retryable() {
+            expect.may_resend = true;
+            self.state = State::Response(expect);
+            return Err(Error::from_wire(error, Recovery::Resend));
+        }
+        self.fail(Error::from_wire(error, Recovery::StartOver))
+    }
+}
+
+/// A decoded successful response.
+enum Decoded {
+    Auth(Box<wire::InitiateAuthOutput>),
+    Associate(wire::AssociateSoftwareTokenOutput),
+    Verify(wire::VerifySoftwareTokenOutput),
+    ConfirmDevice(bool),
+    UpdateDeviceStatus,
+}
+
+/// The first InitiateAuth of a flow (reference section 1, first table).
+fn initiate(
+    ctx: &Context,
+    input: SignInInput,
+    rng: &mut (impl CryptoRng + RngCore),
+) -> Result<(Sent, Option<SrpLeg>), Error> {
+    let mut parameters = Parameters::new().with("USERNAME", input.username.as_str());
+    parameters.insert_opt("SECRET_HASH", secret_hash(&ctx.config, &input.username));
+    parameters.insert_opt("DEVICE_KEY", ctx.device_key());
+    let password = input.password.filter(|p| !p.is_empty());
+    let need_password = || {
+        password
+            .clone()
+            .ok_or_else(|| Error::invalid_input("this flow needs a password"))
+    };
+    let mut srp = None;
+    let mut session = None;
+    let flow = match &input.flow {
+        SignInFlow::UserSrpAuth => {
+            let client = SrpClient::new(rng);
+            parameters.insert("SRP_A", client.public_a_hex());
+            srp = Some(SrpLeg {
+                client,
+                password: need_password()?,
+            });
+            AuthFlow::UserSrpAuth
+        }
+        SignInFlow::UserPasswordAuth => {
+            parameters.insert("PASSWORD", need_password()?);
+            AuthFlow::UserPasswordAuth
+        }
+        SignInFlow::CustomWithoutSrp => {
+            if password.is_some() {
+                return Err(Error::invalid_input("CUSTOM_WITHOUT_SRP takes no password"));
+            }
+            AuthFlow::CustomAuth
+        }
+        SignInFlow::CustomWithSrp => {
+            let client = SrpClient::new(rng);
+            parameters.insert("SRP_A", client.public_a_hex());
+            parameters.insert("CHALLENGE_NAME", "SRP_A");
+            srp = Some(SrpLeg {
+                client,
+                password: need_password()?,
+            });
+            AuthFlow::CustomAuth
+        }
+        SignInFlow::UserAuth { preferred } => {
+            if let Some(preferred) = preferred {
+                parameters.insert("PREFERRED_CHALLENGE", preferred.as_str());
+                match preferred {
+                    FirstFactor::Password => parameters.insert("PASSWORD", need_password()?),
+                    FirstFactor::PasswordSrp => {
+                        let client = SrpClient::new(rng);
+                        parameters.insert("SRP_A", client.public_a_hex());
+                        srp = Some(SrpLeg {
+                            client,
+                            password: need_password()?,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            session = input.session;
+            AuthFlow::UserAuth
+        }
+    };
+    let sent = Sent::Initiate(InitiateAuthInput {
+        auth_flow: flow,
+        client_id: ctx.config.client_id().to_owned(),
+        auth_parameters: parameters,
+        client_metadata: ctx.client_metadata.clone(),
+        session,
+        ..Default::default()
+    });
+    Ok((sent, srp))
+}
