@@ -50,7 +50,7 @@ fn random_case(rng: &mut impl RngCore, i: usize) -> Case {
     // no leading zero byte, so neither do these.
     salt[0] |= 1;
     let mut salt_hex = hex(&salt);
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         salt_hex.remove(0); // odd length
         if salt_hex.starts_with('0') {
             salt_hex.replace_range(0..1, "1");
@@ -93,7 +93,7 @@ fn srp_matches_pycognito_on_random_inputs() {
                 "AUTH_PEERS is set but no Python with pycognito was found: run `cargo xtask peers up` or set AUTH_PEERS_PYTHON"
             );
         }
-        println!(
+        eprintln!(
             "skipped: needs `cargo xtask peers up` (or AUTH_PEERS_PYTHON pointing at a Python with pycognito)"
         );
         return;
@@ -180,7 +180,7 @@ fn srp_matches_pycognito_on_random_inputs() {
             "case {i}: PASSWORD_CLAIM_SIGNATURE"
         );
     }
-    println!(
+    eprintln!(
         "pycognito agreed on {CASES} cases (A, HKDF key, TIMESTAMP, PASSWORD_CLAIM_SIGNATURE)"
     );
 }
