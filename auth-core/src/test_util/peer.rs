@@ -89,6 +89,8 @@ pub struct ScriptedPeer {
     counter: u64,
     op_counts: HashMap<String, usize>,
     log: Vec<RecordedRequest>,
+    next_fault: Option<FaultResponse>,
+    tokens_issued: usize,
 }
 
 impl std::fmt::Debug for ScriptedPeer {
@@ -152,6 +154,8 @@ impl ScriptedPeer {
             counter: 0,
             op_counts: HashMap::new(),
             log: Vec::new(),
+            next_fault: None,
+            tokens_issued: 0,
         }
     }
 
@@ -163,6 +167,17 @@ impl ScriptedPeer {
     /// The operations received, in order.
     pub fn operations(&self) -> Vec<&str> {
         self.log.iter().map(|r| r.operation.as_str()).collect()
+    }
+
+    /// Answers the next request with `response` instead (the request is not processed, so a
+    /// session it carries stays valid).
+    pub fn fail_next(&mut self, response: FaultResponse) {
+        self.next_fault = Some(response);
+    }
+
+    /// How many times the peer answered with tokens (sign-in or refresh).
+    pub fn tokens_issued(&self) -> usize {
+        self.tokens_issued
     }
 
     /// The scenario (users change as the peer runs: sign-up, new passwords, devices).
@@ -207,12 +222,17 @@ impl ScriptedPeer {
             *count - 1
         };
         let total = self.log.len() - 1;
-        let fault = self.scenario.faults.iter().find(|f| match &f.operation {
-            Some(op) => *op == operation && f.nth == nth,
-            None => f.nth == total,
-        });
-        if let Some(fault) = fault {
-            return match &fault.response {
+        let fault = self
+            .scenario
+            .faults
+            .iter()
+            .find(|f| match &f.operation {
+                Some(op) => *op == operation && f.nth == nth,
+                None => f.nth == total,
+            })
+            .map(|f| f.response.clone());
+        if let Some(fault) = self.next_fault.take().or(fault) {
+            return match &fault {
                 FaultResponse::Error {
                     code,
                     message,
@@ -319,6 +339,7 @@ impl ScriptedPeer {
         );
         let refresh = format!("refresh-{}-{}", spec.sub, self.counter);
         self.refresh_tokens.insert(refresh.clone(), user);
+        self.tokens_issued += 1;
         let mut result = json!({"AccessToken": access, "IdToken": id, "RefreshToken": refresh,
             "ExpiresIn": 3600, "TokenType": "Bearer"});
         if self.scenario.track_devices && device_key.is_none() {
