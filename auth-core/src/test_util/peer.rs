@@ -607,7 +607,8 @@ impl ScriptedPeer {
         match flow.expect {
             "PASSWORD_VERIFIER" => {
                 let srp = flow.srp.take().ok_or((400, "InternalErrorException", String::new()))?;
-                if r.get("USERNAME") != Some(self.user(flow.user).sub.as_str()) {
+                let spec = self.user(flow.user);
+                if r.get("USERNAME") != Some(spec.username.as_str()) && r.get("USERNAME") != Some(spec.sub.as_str()) {
                     return err("NotAuthorizedException", "Incorrect username or password.");
                 }
                 let ok = srp.verify(r.get("PASSWORD_CLAIM_SIGNATURE").unwrap_or_default(), r.get("TIMESTAMP").unwrap_or_default());

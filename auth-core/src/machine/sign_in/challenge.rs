@@ -72,12 +72,10 @@ pub(super) fn on_auth_output(
             let identity =
                 SrpIdentity::user(ctx.config.pool_name(), &user_id, srp.password.expose());
             let claim = srp.client.password_claim(&identity, &srp_challenge, now)?;
-            let sent = ctx.respond(
-                challenge,
-                session,
-                claim.challenge_responses(&user_id),
-                None,
-            );
+            // USERNAME is the active username (the challenge's USERNAME, the internal username
+            // Cognito looks the user up by); SRP itself hashes USER_ID_FOR_SRP.
+            let responses = claim.challenge_responses(&ctx.active_username);
+            let sent = ctx.respond(challenge, session, responses, None);
             Ok(Next::request(sent, Awaiting::Auth { srp: None }))
         }
         ChallengeName::DeviceSrpAuth => {
