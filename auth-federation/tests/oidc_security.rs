@@ -1,0 +1,539 @@
+//! Security and fault tests of the OIDC adapter and the identity-pool client, against a
+//! wiremock provider serving our own test RSA keys (tests/fixtures, generated for these tests
+//! only). wiremock is used for forged tokens and injected faults, never for a happy path that
+//! a real peer can serve (see peer_federation.rs).
+#![cfg(feature = "oidc")]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use auth_core::config::IdentityPoolConfig;
+use auth_federation::IdentityPool;
+use auth_federation::oidc::{
+    CallbackParams, IdTokenError, LoopbackListener, OidcClient, OidcConfig, OidcError,
+};
+use auth_providers::{ReqwestHttpClient, RetryConfig};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::json;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const CLIENT_ID: &str = "native-app";
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn jwk(name: &str) -> serde_json::Value {
+    serde_json::from_str(&fixture(&format!("jwk_{name}.json"))).unwrap()
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+fn http() -> ReqwestHttpClient {
+    ReqwestHttpClient::builder().build().unwrap()
+}
+
+/// A forged provider: discovery and a JWKS with key A.
+async fn provider() -> MockServer {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/.well-known/openid-configuration"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "issuer": uri,
+            "authorization_endpoint": format!("{uri}/authorize"),
+            "token_endpoint": format!("{uri}/token"),
+            "jwks_uri": format!("{uri}/jwks"),
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn serve_jwks(server: &MockServer, keys: &[&str]) {
+    let keys: Vec<_> = keys.iter().map(|k| jwk(k)).collect();
+    Mock::given(method("GET"))
+        .and(path("/jwks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": keys })))
+        .mount(&server)
+        .await;
+}
+
+async fn client(server: &MockServer, refresh_interval: Duration) -> OidcClient {
+    let config = OidcConfig::builder()
+        .issuer(server.uri())
+        .client_id(CLIENT_ID)
+        .jwks_refresh_interval(refresh_interval)
+        .leeway(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    OidcClient::discover(config, http()).await.unwrap()
+}
+
+fn claims(server: &MockServer) -> serde_json::Value {
+    json!({
+        "iss": server.uri(),
+        "aud": CLIENT_ID,
+        "sub": "alice",
+        "iat": now(),
+        "exp": now() + 300,
+        "nonce": "n-0S6_WzA2Mj",
+    })
+}
+
+fn sign(key: &str, kid: &str, claims: &serde_json::Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.to_owned());
+    let key = EncodingKey::from_rsa_pem(fixture(&format!("rsa_{key}.pem")).as_bytes()).unwrap();
+    encode(&header, claims, &key).unwrap()
+}
+
+async fn rejection(client: &OidcClient, token: &str, nonce: Option<&str>) -> IdTokenError {
+    match client.verifier().verify(token, nonce).await {
+        Err(OidcError::InvalidIdToken(e)) => e,
+        other => panic!("expected a typed ID-token rejection, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_well_formed_token_verifies() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let token = sign("a", "key-a", &claims(&server));
+    let verified = client
+        .verifier()
+        .verify(&token, Some("n-0S6_WzA2Mj"))
+        .await
+        .unwrap();
+    assert_eq!(verified.subject(), "alice");
+}
+
+#[tokio::test]
+async fn alg_none_is_rejected() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let b64 = |v: &serde_json::Value| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    for alg in ["none", "None", "NONE"] {
+        let token = format!(
+            "{}.{}.",
+            b64(&json!({"alg": alg, "kid": "key-a"})),
+            b64(&claims(&server))
+        );
+        assert!(matches!(
+            rejection(&client, &token, None).await,
+            IdTokenError::DisallowedAlgorithm { .. }
+        ));
+    }
+}
+
+#[tokio::test]
+async fn hs256_signed_with_the_rsa_public_key_is_rejected() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let mut header = Header::new(Algorithm::HS256);
+    header.kid = Some("key-a".into());
+    let public_pem = fixture("rsa_a.pub.pem");
+    let token = encode(
+        &header,
+        &claims(&server),
+        &EncodingKey::from_secret(public_pem.as_bytes()).unwrap(),
+    )
+    .unwrap();
+    assert!(matches!(
+        rejection(&client, &token, None).await,
+        IdTokenError::DisallowedAlgorithm { alg } if alg == "HS256"
+    ));
+    // Even a configuration asking for HS256 is refused up front.
+    assert!(matches!(
+        OidcConfig::builder()
+            .issuer(server.uri())
+            .client_id(CLIENT_ID)
+            .allowed_algorithms(["HS256"])
+            .build(),
+        Err(OidcError::InvalidConfiguration(_))
+    ));
+}
+
+#[tokio::test]
+async fn unknown_kid_is_rejected_after_one_rate_limited_refetch() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    // Key B is not in the JWKS: forged with a key the provider never published.
+    let token = sign("b", "key-b", &claims(&server));
+    assert!(matches!(
+        rejection(&client, &token, None).await,
+        IdTokenError::UnknownKey { kid: Some(k) } if k == "key-b"
+    ));
+    // Again: the JWKS was fetched moments ago, so no new fetch.
+    let _ = rejection(&client, &token, None).await;
+    let fetches = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/jwks")
+        .count();
+    assert_eq!(fetches, 1, "unknown kids must not make us hammer the JWKS");
+}
+
+#[tokio::test]
+async fn a_token_signed_by_another_key_under_a_known_kid_is_rejected() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let token = sign("b", "key-a", &claims(&server));
+    assert_eq!(
+        rejection(&client, &token, None).await,
+        IdTokenError::InvalidSignature
+    );
+}
+
+#[tokio::test]
+async fn wrong_issuer_audience_nonce_and_expiry_are_each_rejected() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let base = claims(&server);
+    let with = |field: &str, value: serde_json::Value| {
+        let mut c = base.clone();
+        c[field] = value;
+        sign("a", "key-a", &c)
+    };
+    let cases = [
+        (
+            with("iss", json!("https://evil.example.com")),
+            IdTokenError::InvalidIssuer,
+        ),
+        (
+            with("aud", json!("another-client")),
+            IdTokenError::InvalidAudience,
+        ),
+        (
+            with("aud", json!([CLIENT_ID, "another-client"])),
+            IdTokenError::InvalidAudience,
+        ),
+        (
+            with("nonce", json!("replayed-nonce")),
+            IdTokenError::InvalidNonce,
+        ),
+        (with("exp", json!(now() - 3600)), IdTokenError::Expired),
+        (with("nbf", json!(now() + 3600)), IdTokenError::NotYetValid),
+        (
+            with("iat", json!(now() + 3600)),
+            IdTokenError::IssuedInFuture,
+        ),
+    ];
+    for (token, expected) in cases {
+        assert_eq!(
+            rejection(&client, &token, Some("n-0S6_WzA2Mj")).await,
+            expected
+        );
+    }
+    // A missing nonce when one was sent.
+    let mut no_nonce = base.clone();
+    no_nonce.as_object_mut().unwrap().remove("nonce");
+    let token = sign("a", "key-a", &no_nonce);
+    assert_eq!(
+        rejection(&client, &token, Some("n-0S6_WzA2Mj")).await,
+        IdTokenError::InvalidNonce
+    );
+    // Within the leeway, an expired token still passes.
+    let token = with("exp", json!(now() - 2));
+    client
+        .verifier()
+        .verify(&token, Some("n-0S6_WzA2Mj"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_state_that_does_not_match_is_rejected_before_any_exchange() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let request = client
+        .authorization_request("http://127.0.0.1:9/callback")
+        .unwrap();
+    for callback in [
+        CallbackParams::from_query("code=stolen&state=forged"),
+        CallbackParams::from_query("code=stolen"),
+    ] {
+        assert!(matches!(
+            client.complete_authorization(&request, &callback).await,
+            Err(OidcError::StateMismatch)
+        ));
+    }
+    let token_calls = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/token")
+        .count();
+    assert_eq!(token_calls, 0);
+    // The URL carries PKCE S256, state and nonce.
+    let url = url_params(request.url());
+    assert_eq!(url("code_challenge_method").as_deref(), Some("S256"));
+    assert_eq!(url("state").as_deref(), Some(request.state()));
+    assert!(url("nonce").is_some() && url("code_challenge").is_some());
+}
+
+fn url_params(url: &str) -> impl Fn(&str) -> Option<String> + '_ {
+    move |name| {
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        form_urlencoded_pairs(query)
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+}
+
+fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+#[tokio::test]
+async fn a_redirect_to_a_host_other_than_loopback_is_rejected() {
+    for uri in [
+        "http://evil.example.com/callback",
+        "http://localhost:8400/callback",
+        "https://127.0.0.1/callback",
+        "http://192.168.1.10/callback",
+    ] {
+        assert!(matches!(
+            OidcConfig::builder()
+                .issuer("https://op.example")
+                .client_id(CLIENT_ID)
+                .redirect_uri(uri)
+                .build(),
+            Err(OidcError::RedirectNotLoopback { .. })
+        ));
+        assert!(matches!(
+            LoopbackListener::bind_to(uri).await,
+            Err(OidcError::RedirectNotLoopback { .. })
+        ));
+    }
+}
+
+#[tokio::test]
+async fn discovery_for_another_issuer_is_rejected() {
+    let server = provider().await;
+    let config = OidcConfig::builder()
+        .issuer(format!("{}/tenant", server.uri()))
+        .client_id(CLIENT_ID)
+        .build()
+        .unwrap();
+    Mock::given(method("GET"))
+        .and(path("/tenant/.well-known/openid-configuration"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "issuer": "https://attacker.example",
+            "authorization_endpoint": "https://attacker.example/a",
+            "token_endpoint": "https://attacker.example/t",
+            "jwks_uri": "https://attacker.example/j",
+        })))
+        .mount(&server)
+        .await;
+    assert!(matches!(
+        OidcClient::discover(config, http()).await,
+        Err(OidcError::IssuerMismatch { .. })
+    ));
+}
+
+// ---- faults ----
+
+#[tokio::test]
+async fn jwks_unreachable_is_a_typed_transient_error() {
+    let server = provider().await;
+    Mock::given(method("GET"))
+        .and(path("/jwks"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let token = sign("a", "key-a", &claims(&server));
+    let error = client.verifier().verify(&token, None).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            OidcError::HttpStatus {
+                endpoint: "jwks",
+                status: 503
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.is_transient());
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_picked_up_by_refetching_the_jwks() {
+    let server = provider().await;
+    // First the JWKS has key A only; after rotation, A and B.
+    Mock::given(method("GET"))
+        .and(path("/jwks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": [jwk("a")] })))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    serve_jwks(&server, &["a", "b"]).await;
+    let client = client(&server, Duration::ZERO).await;
+    client
+        .verifier()
+        .verify(&sign("a", "key-a", &claims(&server)), None)
+        .await
+        .unwrap();
+    let rotated = client
+        .verifier()
+        .verify(&sign("b", "key-b", &claims(&server)), None)
+        .await
+        .unwrap();
+    assert_eq!(rotated.subject(), "alice");
+}
+
+#[tokio::test]
+async fn token_endpoint_5xx_is_typed_and_the_code_is_not_replayed() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>bad gateway</html>"))
+        .mount(&server)
+        .await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let request = client
+        .authorization_request("http://127.0.0.1:9/callback")
+        .unwrap();
+    let callback = CallbackParams::from_query(&format!("code=abc&state={}", request.state()));
+    let error = client
+        .complete_authorization(&request, &callback)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            OidcError::HttpStatus {
+                endpoint: "token",
+                status: 502
+            }
+        ),
+        "{error:?}"
+    );
+    let posts = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/token")
+        .count();
+    assert_eq!(
+        posts, 1,
+        "an authorization code is single-use: never replay it"
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_grant_is_a_typed_oauth_error() {
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "invalid_grant", "error_description": "grant request is invalid"
+        })))
+        .mount(&server)
+        .await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let request = client
+        .authorization_request("http://127.0.0.1:9/callback")
+        .unwrap();
+    let callback = CallbackParams::from_query(&format!("code=abc&state={}", request.state()));
+    let error = client
+        .complete_authorization(&request, &callback)
+        .await
+        .unwrap_err();
+    assert_eq!(error.oauth_error(), Some("invalid_grant"));
+}
+
+fn identity_pool(server: &MockServer) -> IdentityPool {
+    let config = IdentityPoolConfig::builder()
+        .identity_pool_id("us-east-1:8b9f2c4e-0000-4000-8000-0123456789ab")
+        .endpoint(server.uri())
+        .allow_guest_access(true)
+        .build()
+        .unwrap();
+    IdentityPool::with_retry(
+        config,
+        http(),
+        RetryConfig::new()
+            .max_attempts(3)
+            .initial_backoff(Duration::from_millis(5)),
+    )
+}
+
+fn throttled() -> ResponseTemplate {
+    ResponseTemplate::new(400)
+        .insert_header("content-type", "application/x-amz-json-1.1")
+        .set_body_string(r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#)
+}
+
+#[tokio::test]
+async fn identity_pool_throttling_is_retried_then_succeeds() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(header("x-amz-target", "AWSCognitoIdentityService.GetId"))
+        .respond_with(throttled())
+        .up_to_n_times(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(header("x-amz-target", "AWSCognitoIdentityService.GetId"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"IdentityId":"us-east-1:abc"}"#),
+        )
+        .mount(&server)
+        .await;
+    let id = identity_pool(&server)
+        .get_id(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(id.as_str(), "us-east-1:abc");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn identity_pool_throttling_that_persists_is_a_typed_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(throttled())
+        .mount(&server)
+        .await;
+    let error = identity_pool(&server)
+        .get_credentials_for_identity("us-east-1:abc", &Default::default(), None)
+        .await
+        .unwrap_err();
+    assert!(error.is_throttling(), "{error:?}");
+    assert!(error.is_transient());
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        3,
+        "bounded retries"
+    );
+}
