@@ -281,11 +281,10 @@ impl TriggerEvent {
     ///
     /// What `serde_json::from_slice::<TriggerEvent>` would return for the same bytes.
     pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Self> {
-        let probe: Probe<'_> = serde_json::from_slice(bytes)?;
-        let source = probe.source.map(|s| TriggerSource::parse(&s));
-        match decide(source.as_ref(), probe.version.as_ref(), false, &Vec::new()) {
-            Decision::Known(kind) => parse_as(kind, bytes),
-            _ => serde_json::from_slice(bytes),
+        let probe: Probe = serde_json::from_slice(bytes)?;
+        match probe.kind {
+            Some(kind) => parse_as(kind, bytes),
+            None => serde_json::from_slice(bytes),
         }
     }
 
@@ -411,38 +410,43 @@ impl<'de> Deserialize<'de> for TriggerEvent {
     }
 }
 
-/// The top-level `triggerSource` and `version` of an event, read without allocating for the
-/// rest.
-struct Probe<'de> {
-    source: Option<Cow<'de, str>>,
-    version: Option<Value>,
+/// The kind of an event, decided from its top-level `triggerSource` and `version` exactly as
+/// the streaming reader decides it, without allocating for the rest.
+struct Probe {
+    kind: Option<Kind>,
 }
 
-impl<'de> Deserialize<'de> for Probe<'de> {
+impl<'de> Deserialize<'de> for Probe {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Probe<'de>;
+            type Value = Probe;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a Cognito user-pool trigger event object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe<'de>, A::Error> {
-                let mut probe = Probe {
-                    source: None,
-                    version: None,
-                };
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
+                let mut source: Option<TriggerSource> = None;
+                let mut version: Option<Value> = None;
+                let mut kind = None;
                 while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+                    if kind.is_some() {
+                        map.next_value::<de::IgnoredAny>()?;
+                        continue;
+                    }
                     match &*key {
-                        "triggerSource" => {
-                            probe.source = map.next_value::<Option<Key<'de>>>()?.map(|k| k.0);
-                        }
-                        "version" => probe.version = Some(map.next_value()?),
+                        "triggerSource" => source = Some(map.next_value()?),
+                        "version" => version = Some(map.next_value()?),
                         _ => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
                     }
+                    if let Decision::Known(k) =
+                        decide(source.as_ref(), version.as_ref(), false, &Vec::new())
+                    {
+                        kind = Some(k);
+                    }
                 }
-                Ok(probe)
+                Ok(Probe { kind })
             }
         }
         deserializer.deserialize_map(V)

@@ -105,6 +105,15 @@ fn every_sample_event_parses_into_its_family_and_round_trips() {
         let written = serde_json::to_value(&event).unwrap();
         assert_eq!(written, original, "{name} does not round-trip");
 
+        // The two-pass reader gives the same event, from the file and from sorted keys.
+        assert_eq!(TriggerEvent::from_slice(&bytes).unwrap(), event, "{name}");
+        let sorted = serde_json::to_vec(&original).unwrap();
+        assert_eq!(
+            TriggerEvent::from_slice(&sorted).unwrap(),
+            event,
+            "{name}: sorted keys"
+        );
+
         // Reading from a `serde_json::Value` (not bytes) gives the same event.
         let from_value: TriggerEvent = serde_json::from_value(original.clone()).unwrap();
         assert_eq!(from_value, event, "{name}: from_value differs");

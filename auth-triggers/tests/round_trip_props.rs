@@ -335,6 +335,7 @@ proptest! {
         let parsed: TriggerEvent = serde_json::from_slice(&bytes).unwrap();
         prop_assert_eq!(parsed.trigger_source().as_str(), event["triggerSource"].as_str().unwrap());
         prop_assert_eq!(&serde_json::to_value(&parsed).unwrap(), &event);
+        prop_assert_eq!(&TriggerEvent::from_slice(&bytes).unwrap(), &parsed);
         let again: TriggerEvent = serde_json::from_value(event).unwrap();
         prop_assert_eq!(again, parsed);
     }
