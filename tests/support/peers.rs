@@ -16,9 +16,6 @@
 
 use std::path::{Path, PathBuf};
 
-/// The reason attached to every peer test's `#[ignore]`.
-pub const NEEDS_PEERS: &str = "needs peers: cargo xtask peers up";
-
 /// The workspace root: the first ancestor of this crate that holds `.cargo/config.toml`.
 fn workspace_root() -> PathBuf {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -35,7 +32,7 @@ fn workspace_root() -> PathBuf {
 /// # Panics
 ///
 /// When the peers are not up, with a message naming the command that starts them.
-pub fn peer(key: &str) -> String {
+pub(crate) fn peer(key: &str) -> String {
     if let Ok(value) = std::env::var(format!("AUTH_{key}")) {
         return value;
     }
@@ -52,7 +49,10 @@ pub fn peer(key: &str) -> String {
         .find(|(k, _)| *k == key)
         .map(|(_, v)| v.trim().to_owned())
         .unwrap_or_else(|| {
-            panic!("{} has no {key}: run `cargo xtask peers up`", file.display())
+            panic!(
+                "{} has no {key}: run `cargo xtask peers up`",
+                file.display()
+            )
         });
     if let Some(addr) = value
         .strip_prefix("http://")
@@ -67,26 +67,26 @@ pub fn peer(key: &str) -> String {
 }
 
 /// moto's server (Cognito user pools, identity pools, STS, IAM), TOTP codes checked.
-pub fn moto() -> String {
+pub(crate) fn moto() -> String {
     peer("MOTO_URL")
 }
 
 /// A second moto that enforces SigV4 and IAM (open a window with `/moto-api/reset-auth`).
-pub fn moto_auth() -> String {
+pub(crate) fn moto_auth() -> String {
     peer("MOTO_AUTH_URL")
 }
 
 /// oidc-provider's issuer URL.
-pub fn oidc() -> String {
+pub(crate) fn oidc() -> String {
     peer("OIDC_URL")
 }
 
 /// redis-server's URL.
-pub fn redis() -> String {
+pub(crate) fn redis() -> String {
     peer("REDIS_URL")
 }
 
 /// The peers venv's Python, which has `pycognito`.
-pub fn python() -> String {
+pub(crate) fn python() -> String {
     peer("PYTHON")
 }
