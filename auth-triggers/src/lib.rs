@@ -109,3 +109,8 @@ pub mod lambda;
 
 #[cfg(feature = "aws-lambda-events")]
 pub mod compat;
+
+/// The README's examples, compiled as doctests.
+#[cfg(all(doctest, feature = "lambda"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
