@@ -64,7 +64,7 @@ async fn serve_jwks(server: &MockServer, keys: &[&str]) {
     Mock::given(method("GET"))
         .and(path("/jwks"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": keys })))
-        .mount(&server)
+        .mount(server)
         .await;
 }
 
