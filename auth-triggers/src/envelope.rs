@@ -297,6 +297,13 @@ where
     D: Deserializer<'de>,
 {
     let p = &mut event.presence;
+    // The event's type is chosen by `triggerSource` and `version`: a second one could
+    // contradict that choice, so (like serde's derive) a duplicate is an error.
+    for (name, bit) in [("triggerSource", TRIGGER_SOURCE), ("version", VERSION)] {
+        if key == name && !p.is_absent(bit) {
+            return Err(de::Error::duplicate_field(name));
+        }
+    }
     match &*key {
         "version" => event.version = read_field(d, p, VERSION)?,
         "triggerSource" => event.trigger_source = read_field(d, p, TRIGGER_SOURCE)?,

@@ -35,6 +35,11 @@ impl Presence {
         self.null == 0 && self.absent == 0
     }
 
+    /// Whether field `bit` has not been read (yet).
+    pub(crate) const fn is_absent(self, bit: u32) -> bool {
+        self.absent & bit != 0
+    }
+
     fn seen(&mut self, bit: u32, was_null: bool) {
         self.absent &= !bit;
         if was_null {

@@ -392,3 +392,16 @@ fn converts_to_and_from_aws_lambda_events() {
     assert_eq!(back.request.user_attributes, ours.request.user_attributes);
     assert!(back.response.auto_confirm_user);
 }
+
+#[test]
+fn duplicate_trigger_source_or_version_is_an_error() {
+    // Found by fuzzing: the first `triggerSource` chose the type, the last one was kept.
+    let data = br#"{"version": "1", "triggerSource": "CustomEmailSender_SignUp",
+                    "triggerSource": "Other_Thing", "response": {}}"#;
+    assert!(serde_json::from_slice::<TriggerEvent>(data).is_err());
+    assert!(TriggerEvent::from_slice(data).is_err());
+    let data = br#"{"triggerSource": "TokenGeneration_Authentication", "version": "1",
+                    "request": {}, "version": "2"}"#;
+    assert!(serde_json::from_slice::<TriggerEvent>(data).is_err());
+    assert!(TriggerEvent::from_slice(data).is_err());
+}
