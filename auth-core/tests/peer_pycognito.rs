@@ -1,9 +1,12 @@
 //! Cross-check of SRP against pycognito (`pycognito.aws_srp.AWSSRP`), an independent
 //! implementation, on many seeded random inputs.
 //!
-//! The Python interpreter is `$AUTH_PEERS_PYTHON`, else `<workspace>/target/peers/venv/bin/python`
-//! (installed by `cargo xtask peers up`). When it is missing the test fails, except when
-//! `AUTH_PEERS` is unset (a plain `cargo test` without peers), where it says it was skipped.
+//! The Python interpreter is the peers' venv (`cargo xtask peers up` installs pycognito there;
+//! `AUTH_PYTHON` overrides it). Like every peer test it is ignored by a plain `cargo test` and
+//! fails with a message naming `cargo xtask peers up` when run without the peers.
+
+#[path = "../../tests/support/peers.rs"]
+mod peers;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,14 +19,6 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use rand::{Rng, RngCore, SeedableRng};
 
 const CASES: usize = 50;
-
-fn python() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("AUTH_PEERS_PYTHON") {
-        return Some(PathBuf::from(path));
-    }
-    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/peers/venv/bin/python");
-    venv.exists().then_some(venv)
-}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -86,18 +81,9 @@ fn random_case(rng: &mut impl RngCore, i: usize) -> Case {
 }
 
 #[test]
+#[ignore = "needs peers: cargo xtask peers up"]
 fn srp_matches_pycognito_on_random_inputs() {
-    let Some(python) = python() else {
-        if std::env::var_os("AUTH_PEERS").is_some() {
-            panic!(
-                "AUTH_PEERS is set but no Python with pycognito was found: run `cargo xtask peers up` or set AUTH_PEERS_PYTHON"
-            );
-        }
-        eprintln!(
-            "skipped: needs `cargo xtask peers up` (or AUTH_PEERS_PYTHON pointing at a Python with pycognito)"
-        );
-        return;
-    };
+    let python = PathBuf::from(peers::python());
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/pycognito_srp.py");
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x5EED_C0DE);
     let cases: Vec<Case> = (0..CASES).map(|i| random_case(&mut rng, i)).collect();

@@ -12,7 +12,8 @@
 //! else of AWS's account model.
 #![cfg(all(feature = "aws-sdk", feature = "reqwest"))]
 
-mod common;
+#[path = "../../tests/support/peers.rs"]
+mod peers;
 
 use std::time::{Duration, SystemTime};
 
@@ -49,10 +50,9 @@ fn sts(endpoint: &str, key_id: &str, secret: &str) -> aws_sdk_sts::Client {
 }
 
 #[tokio::test]
+#[ignore = "needs peers: cargo xtask peers up"]
 async fn sts_client_resolves_credentials_through_our_adapter() {
-    let Some(url) = common::require_peer("AUTH_MOTO_URL", "MOTO_URL") else {
-        return;
-    };
+    let url = peers::moto();
     let out = sts(&url, "AKIDEXAMPLE", "secret")
         .get_caller_identity()
         .send()
@@ -148,10 +148,9 @@ async fn access_key(endpoint: &str) -> (String, String) {
 }
 
 #[tokio::test]
+#[ignore = "needs peers: cargo xtask peers up"]
 async fn with_sigv4_enforced_tampered_credentials_fail_and_real_ones_pass() {
-    let Some(url) = common::require_peer("AUTH_MOTO_AUTH_URL", "MOTO_AUTH_URL") else {
-        return;
-    };
+    let url = peers::moto_auth();
     let (id, secret) = access_key(&url).await;
 
     let mut tampered = secret.clone();

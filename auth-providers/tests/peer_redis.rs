@@ -1,7 +1,8 @@
 //! `RedisStorage` against a real redis-server (`REDIS_URL` in peers.env or `AUTH_REDIS_URL`).
 #![cfg(feature = "redis")]
 
-mod common;
+#[path = "../../tests/support/peers.rs"]
+mod peers;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -21,10 +22,9 @@ fn unique_prefix(name: &str) -> String {
 }
 
 #[tokio::test]
+#[ignore = "needs peers: cargo xtask peers up"]
 async fn redis_storage_round_trips_with_prefix_and_ttl() {
-    let Some(url) = common::require_peer("AUTH_REDIS_URL", "REDIS_URL") else {
-        return;
-    };
+    let url = peers::redis();
     let prefix = unique_prefix("kv");
     let storage = RedisStorage::builder(&url)
         .key_prefix(&prefix)
@@ -75,10 +75,9 @@ async fn redis_storage_round_trips_with_prefix_and_ttl() {
 }
 
 #[tokio::test]
+#[ignore = "needs peers: cargo xtask peers up"]
 async fn two_servers_share_a_session_through_redis() {
-    let Some(url) = common::require_peer("AUTH_REDIS_URL", "REDIS_URL") else {
-        return;
-    };
+    let url = peers::redis();
     let prefix = unique_prefix("fleet");
     let server = |prefix: String| {
         let url = url.clone();
