@@ -6,7 +6,7 @@ use rand_core::{CryptoRng, RngCore};
 
 use super::challenge::{Next, associate};
 use super::state::{Awaiting, Context, ExpectAnswer, Sent, SrpLeg};
-use super::types::{Answer, ConfirmOptions, FirstFactor, MfaType, SignInStep};
+use super::{Answer, ConfirmOptions, FirstFactor, MfaType, SignInStep};
 use crate::machine::Error;
 use crate::srp::SrpClient;
 use crate::wire::{ChallengeName, Parameters, VerifySoftwareTokenInput};

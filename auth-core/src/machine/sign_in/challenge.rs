@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use super::state::{Awaiting, Context, ExpectAnswer, Sent, SrpLeg};
-use super::types::{CodeDelivery, DeviceMetadata, FirstFactor, MfaType, SignInOutcome, SignInStep};
+use super::{CodeDelivery, DeviceMetadata, FirstFactor, MfaType, SignInOutcome, SignInStep};
 use crate::Sensitive;
 use crate::machine::{Cause, Error, SESSION_LIFETIME};
 use crate::srp::{DeviceVerifier, SrpChallenge, SrpIdentity};

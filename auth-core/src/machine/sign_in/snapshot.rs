@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::SignIn;
 use super::challenge::{Next, user_step};
 use super::state::{Context, Drawn, ExpectAnswer, State};
-use super::types::{DeviceMetadata, DeviceOptions, FirstFactor, SignInFlow, SignInStep, TotpSetup};
+use super::{DeviceMetadata, DeviceOptions, FirstFactor, SignInFlow, SignInStep, TotpSetup};
 use crate::Sensitive;
 use crate::config::UserPoolConfig;
 use crate::machine::{Cause, ClientMetadata, Error, Outbox};

@@ -6,9 +6,7 @@ use std::time::SystemTime;
 
 use rand_core::{CryptoRng, RngCore};
 
-use super::types::{
-    DeviceMetadata, DeviceOptions, FirstFactor, SignInFlow, SignInOutcome, SignInStep,
-};
+use super::{DeviceMetadata, DeviceOptions, FirstFactor, SignInFlow, SignInOutcome, SignInStep};
 use crate::Sensitive;
 use crate::config::UserPoolConfig;
 use crate::machine::{ClientMetadata, Error, secret_hash};
