@@ -945,3 +945,27 @@ fn debug_output_never_shows_secrets() {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
 }
+
+#[test]
+fn answer_delivered_after_the_session_expired_is_refused_and_ends_the_sign_in() {
+    // The answer left in time, but reached Cognito after 3 minutes: Cognito refuses the stale
+    // session and the machine ends the sign-in with a typed error.
+    let mut h = Harness::start(
+        pool(alice().with_mfa(Mfa::Totp)),
+        SignInInput::new("alice", PASSWORD),
+    );
+    h.sign_in
+        .confirm(
+            code(TOTP_CODE),
+            &ConfirmOptions::default(),
+            &mut h.rng,
+            h.now,
+        )
+        .unwrap();
+    h.now += Duration::from_secs(200);
+    let error = h.drive().unwrap_err();
+    assert_eq!(error.service_kind(), Some(&ErrorKind::NotAuthorized));
+    assert_eq!(error.recovery(), Recovery::StartOver);
+    assert!(h.sign_in.step().is_none() && h.sign_in.failure().is_some());
+    assert_eq!(h.peer.tokens_issued(), 0);
+}
