@@ -175,12 +175,13 @@ impl SignIn {
                     | ErrorKind::EnableSoftwareTokenMfa
             )
         );
-        let user_answer = !matches!(expect.awaiting, Awaiting::Associate) && expect.back.is_some();
-        if user_answer && (answer_again || error.is_retryable()) {
-            let back = expect
-                .back
-                .take()
-                .unwrap_or_else(|| unreachable!("checked above"));
+        // A user's answer failed: back to the step it answered (AssociateSoftwareToken is not
+        // an answer; its `back` only carries the MFA_SETUP context).
+        let user_answer = !matches!(expect.awaiting, Awaiting::Associate);
+        if user_answer
+            && (answer_again || error.is_retryable())
+            && let Some(back) = expect.back.take()
+        {
             return self.back_to(back, Error::from_wire(error, Recovery::Retry));
         }
         if error.is_retryable() {
