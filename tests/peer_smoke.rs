@@ -8,9 +8,9 @@ use std::io::{Read, Write};
 /// One HTTP/1.1 exchange on loopback, returning (status, body).
 fn http(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
     let rest = url.strip_prefix("http://").expect("an http URL");
-    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| {
-        (h, format!("/{p}"))
-    });
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
     let mut stream = std::net::TcpStream::connect(host).expect("the peer accepts connections");
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -40,7 +40,10 @@ fn moto_creates_a_user_pool_with_a_region_prefixed_id() {
         &format!("{}/", peers::moto()),
         &[
             ("Content-Type", "application/x-amz-json-1.1"),
-            ("X-Amz-Target", "AWSCognitoIdentityProviderService.CreateUserPool"),
+            (
+                "X-Amz-Target",
+                "AWSCognitoIdentityProviderService.CreateUserPool",
+            ),
         ],
         r#"{"PoolName":"smoke"}"#,
     );
@@ -87,9 +90,16 @@ fn redis_answers_ping() {
 #[ignore = "needs peers: cargo xtask peers up"]
 fn the_peers_venv_has_pycognito() {
     let out = std::process::Command::new(peers::python())
-        .args(["-c", "import pycognito.aws_srp as s; print(s.AWSSRP.__name__)"])
+        .args([
+            "-c",
+            "import pycognito.aws_srp as s; print(s.AWSSRP.__name__)",
+        ])
         .output()
         .expect("the venv's python runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "AWSSRP");
 }

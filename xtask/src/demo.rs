@@ -33,7 +33,14 @@ pub(crate) fn run() -> Result {
     let pool = provision(&moto)?;
     cmd::run(
         cmd::cargo()
-            .args(["run", "--quiet", "--example", "quickstart", "--features", "reqwest"])
+            .args([
+                "run",
+                "--quiet",
+                "--example",
+                "quickstart",
+                "--features",
+                "reqwest",
+            ])
             .env("AUTH_ENDPOINT", &pool.endpoint)
             .env("AUTH_USER_POOL_ID", &pool.pool_id)
             .env("AUTH_CLIENT_ID", &pool.client_id)

@@ -16,7 +16,7 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -109,8 +109,12 @@ impl Peer {
         match self.name {
             "redis" => {
                 let mut c = Command::new("redis-server");
-                c.args(["--port", &port_text, "--bind", "127.0.0.1"])
-                    .args(["--save", "", "--appendonly", "no"]);
+                c.args(["--port", &port_text, "--bind", "127.0.0.1"]).args([
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ]);
                 c
             }
             "oidc" => {
@@ -147,8 +151,8 @@ impl Peer {
         let child = command
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", self.name))?;
-        write(self.file("pid"), &child.id().to_string())?;
-        write(self.file("port"), &port.to_string())?;
+        write(&self.file("pid"), &child.id().to_string())?;
+        write(&self.file("port"), &port.to_string())?;
         let deadline = Instant::now() + Duration::from_secs(60);
         while Instant::now() < deadline {
             if !alive(child.id()) {
@@ -195,8 +199,11 @@ pub(crate) fn up() -> Result<Vec<(&'static str, String)>> {
         env.push_str(&format!("{key}={url}\n"));
     }
     env.push_str(&format!("PYTHON={}\n", python().display()));
-    write(dir().join("peers.env"), &env)?;
-    eprintln!("peers are up; URLs in {}", dir().join("peers.env").display());
+    write(&dir().join("peers.env"), &env)?;
+    eprintln!(
+        "peers are up; URLs in {}",
+        dir().join("peers.env").display()
+    );
     Ok(urls)
 }
 
@@ -249,14 +256,14 @@ fn install_python() -> Result {
             .args(["install", "--quiet", "--disable-pip-version-check"])
             .args([MOTO, PYCOGNITO]),
     )?;
-    write(stamp, &wanted)
+    write(&stamp, &wanted)
 }
 
 fn install_node() -> Result {
     let node_dir = dir().join("node");
     fs::create_dir_all(&node_dir).map_err(|e| e.to_string())?;
     write(
-        node_dir.join("oidc-provider.mjs"),
+        &node_dir.join("oidc-provider.mjs"),
         include_str!("../assets/oidc-provider.mjs"),
     )?;
     let stamp = node_dir.join("xtask-stamp");
@@ -268,7 +275,7 @@ fn install_node() -> Result {
     }
     // A package.json of our own makes npm install here, not in a parent folder.
     write(
-        node_dir.join("package.json"),
+        &node_dir.join("package.json"),
         "{\"name\":\"auth-peers\",\"private\":true,\"type\":\"module\"}\n",
     )?;
     cmd::run(
@@ -277,7 +284,7 @@ fn install_node() -> Result {
             .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
             .arg(OIDC_PROVIDER),
     )?;
-    write(stamp, OIDC_PROVIDER)
+    write(&stamp, OIDC_PROVIDER)
 }
 
 fn install_redis() -> Result {
@@ -288,13 +295,19 @@ fn install_redis() -> Result {
     cmd::run(Command::new("apt-get").args(["update", "-q"]))?;
     cmd::run(
         Command::new("apt-get")
-            .args(["install", "-y", "-q", "--no-install-recommends", "redis-server"])
+            .args([
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                "redis-server",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }
 
-fn write(path: PathBuf, content: &str) -> Result {
-    fs::write(&path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))
+fn write(path: &Path, content: &str) -> Result {
+    fs::write(path, content).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn free_port() -> Result<u16> {
