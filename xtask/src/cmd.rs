@@ -111,3 +111,13 @@ pub(crate) fn on_path(program: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success())
 }
+
+/// Installs Debian packages with apt-get (the machines this project runs on are Debian, and
+/// xtask runs as root there).
+pub(crate) fn apt_install(packages: &[&str]) -> Result {
+    run(Command::new("apt-get").args(["update", "-q"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-q", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}

@@ -292,18 +292,7 @@ fn install_redis() -> Result {
         return Ok(());
     }
     eprintln!("redis-server is missing; installing Debian's package");
-    cmd::run(Command::new("apt-get").args(["update", "-q"]))?;
-    cmd::run(
-        Command::new("apt-get")
-            .args([
-                "install",
-                "-y",
-                "-q",
-                "--no-install-recommends",
-                "redis-server",
-            ])
-            .env("DEBIAN_FRONTEND", "noninteractive"),
-    )
+    cmd::apt_install(&["redis-server"])
 }
 
 fn write(path: &Path, content: &str) -> Result {

@@ -50,6 +50,7 @@ pub(crate) fn run() -> Result {
         });
     };
 
+    step("build prerequisites", &mut build_prerequisites);
     step("fmt", &mut || {
         cmd::run(cmd::cargo().args(["fmt", "--all", "--check"]))
     });
@@ -116,6 +117,21 @@ pub(crate) fn run() -> Result {
         println!("{} passed, {} failed", counts.passed, counts.failed.max(1));
         Err(format!("failed: {}", failed.join(", ")))
     }
+}
+
+/// The SRP benchmark compares against OpenSSL through the `openssl` crate, which clippy and
+/// the tests compile (`--all-targets`): it needs OpenSSL's headers and pkg-config.
+fn build_prerequisites() -> Result {
+    let has_openssl = std::process::Command::new("pkg-config")
+        .args(["--exists", "openssl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if has_openssl {
+        eprintln!("OpenSSL headers and pkg-config are installed");
+        return Ok(());
+    }
+    eprintln!("OpenSSL headers or pkg-config are missing; installing Debian's packages");
+    cmd::apt_install(&["libssl-dev", "pkg-config"])
 }
 
 fn feature_checks() -> Result {
