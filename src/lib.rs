@@ -10,6 +10,7 @@
 //! | `providers` | `providers` | `auth-providers` |
 //! | `federation` | `federation` | `auth-federation` |
 //! | `triggers` | `triggers` | `auth-triggers` |
+//! | `client` | [`client`], [`Auth`] | the full client over all of them |
 //!
 //! Pick a single crate when that is all a system needs (a Lambda that only handles trigger
 //! payloads depends on `auth-triggers` alone); enable features here for a full client.
@@ -29,3 +30,9 @@ pub use auth_federation as federation;
 
 #[cfg(feature = "triggers")]
 pub use auth_triggers as triggers;
+
+#[cfg(feature = "client")]
+pub mod client;
+
+#[cfg(feature = "client")]
+pub use client::Auth;

@@ -1,0 +1,249 @@
+//! [`AuthBuilder`]: configuration, storage, Hub, HTTP client, clock and custom providers.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use auth_core::config::{IdentityPoolConfig, UserPoolConfig};
+use auth_core::machine::session::RefreshMethod;
+use auth_federation::{CognitoCredentialsProvider, IdentityPool};
+use auth_hub::Hub;
+use auth_providers::{
+    CredentialsProvider, HttpClient, KeyValueStorage, MemoryStorage, ReqwestHttpClient,
+    RetryConfig, RetryingHttpClient, SharedCredentialsProvider, SharedHttpClient,
+    SharedKeyValueStorage, SharedTimeSource, SharedTokenProvider, TimeSource, TokenProvider,
+    TokenStore,
+};
+
+use super::{Auth, BuildError, Inner};
+
+/// Builds an [`Auth`]. Every part but the configuration has a default:
+///
+/// | part | default |
+/// |---|---|
+/// | storage | [`MemoryStorage`] (tokens live as long as the process) |
+/// | Hub | a new [`Hub`], whose `AuthDispatcher` the `Auth` takes; see [`Auth::hub`] |
+/// | HTTP client | `ReqwestHttpClient` inside a [`RetryingHttpClient`] |
+/// | clock | the system clock |
+/// | token provider | the `Auth`'s own tokens (refreshed once for all callers) |
+/// | credentials provider | a [`CognitoCredentialsProvider`] when an identity pool is configured |
+///
+/// A custom token or credentials provider replaces the default wholesale, as
+/// `Amplify.configure(config, { Auth: { tokenProvider, credentialsProvider } })` does.
+#[derive(Debug, Default)]
+pub struct AuthBuilder {
+    user_pool: Option<UserPoolConfig>,
+    identity_pool: Option<IdentityPoolConfig>,
+    storage: Option<SharedKeyValueStorage>,
+    hub: Option<Hub>,
+    http: Option<SharedHttpClient>,
+    time: Option<SharedTimeSource>,
+    token_provider: Option<SharedTokenProvider>,
+    credentials_provider: Option<SharedCredentialsProvider>,
+    refresh_method: RefreshMethod,
+}
+
+impl AuthBuilder {
+    /// The user pool and app client.
+    #[must_use]
+    pub fn user_pool(mut self, config: UserPoolConfig) -> Self {
+        self.user_pool = Some(config);
+        self
+    }
+
+    /// Sets or clears the user pool.
+    pub fn set_user_pool(&mut self, config: Option<UserPoolConfig>) -> &mut Self {
+        self.user_pool = config;
+        self
+    }
+
+    /// The identity pool, for AWS credentials.
+    #[must_use]
+    pub fn identity_pool(mut self, config: IdentityPoolConfig) -> Self {
+        self.identity_pool = Some(config);
+        self
+    }
+
+    /// Sets or clears the identity pool.
+    pub fn set_identity_pool(&mut self, config: Option<IdentityPoolConfig>) -> &mut Self {
+        self.identity_pool = config;
+        self
+    }
+
+    /// Reads the `auth` section of Amplify Gen 2's `amplify_outputs.json` (`user_pool_id`,
+    /// `user_pool_client_id`, `identity_pool_id`, `aws_region`,
+    /// `unauthenticated_identities_enabled`), or of the older `amplifyconfiguration.json`
+    /// (`aws_user_pools_id`, `aws_user_pools_web_client_id`, `aws_cognito_identity_pool_id`).
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::AmplifyOutputs`] when the JSON is malformed or names no pool;
+    /// [`BuildError::Config`] when an id is invalid.
+    pub fn amplify_outputs(mut self, json: &str) -> Result<Self, BuildError> {
+        let (user_pool, identity_pool) = super::outputs::parse(json)?;
+        self.user_pool = user_pool.or(self.user_pool);
+        self.identity_pool = identity_pool.or(self.identity_pool);
+        Ok(self)
+    }
+
+    /// Where tokens, device keys, the identity id and the pending sign-in are kept.
+    #[must_use]
+    pub fn storage(mut self, storage: impl KeyValueStorage + 'static) -> Self {
+        self.storage = Some(SharedKeyValueStorage::new(storage));
+        self
+    }
+
+    /// Sets or clears the storage.
+    pub fn set_storage(&mut self, storage: Option<SharedKeyValueStorage>) -> &mut Self {
+        self.storage = storage;
+        self
+    }
+
+    /// The Hub to emit auth events on. Its `AuthDispatcher` must not have been taken:
+    /// [`build`](Self::build) takes it.
+    #[must_use]
+    pub fn hub(mut self, hub: Hub) -> Self {
+        self.hub = Some(hub);
+        self
+    }
+
+    /// Sets or clears the Hub.
+    pub fn set_hub(&mut self, hub: Option<Hub>) -> &mut Self {
+        self.hub = hub;
+        self
+    }
+
+    /// The HTTP client every Cognito request goes through (used as is: wrap it in a
+    /// [`RetryingHttpClient`] for retries).
+    #[must_use]
+    pub fn http_client(mut self, http: impl HttpClient + 'static) -> Self {
+        self.http = Some(SharedHttpClient::new(http));
+        self
+    }
+
+    /// Sets or clears the HTTP client.
+    pub fn set_http_client(&mut self, http: Option<SharedHttpClient>) -> &mut Self {
+        self.http = http;
+        self
+    }
+
+    /// The clock token expiry is judged by (tests pass a `ManualTimeSource`).
+    #[must_use]
+    pub fn time_source(mut self, time: impl TimeSource + 'static) -> Self {
+        self.time = Some(SharedTimeSource::new(time));
+        self
+    }
+
+    /// Sets or clears the clock.
+    pub fn set_time_source(&mut self, time: Option<SharedTimeSource>) -> &mut Self {
+        self.time = time;
+        self
+    }
+
+    /// A custom token provider; [`Auth::fetch_auth_session`] asks it instead of the user
+    /// pool (Amplify's `tokenProvider`).
+    #[must_use]
+    pub fn token_provider(mut self, provider: impl TokenProvider + 'static) -> Self {
+        self.token_provider = Some(SharedTokenProvider::new(provider));
+        self
+    }
+
+    /// Sets or clears the custom token provider.
+    pub fn set_token_provider(&mut self, provider: Option<SharedTokenProvider>) -> &mut Self {
+        self.token_provider = provider;
+        self
+    }
+
+    /// A custom credentials provider, replacing the identity pool's (Amplify's
+    /// `credentialsProvider`).
+    #[must_use]
+    pub fn credentials_provider(mut self, provider: impl CredentialsProvider + 'static) -> Self {
+        self.credentials_provider = Some(SharedCredentialsProvider::new(provider));
+        self
+    }
+
+    /// Sets or clears the custom credentials provider.
+    pub fn set_credentials_provider(
+        &mut self,
+        provider: Option<SharedCredentialsProvider>,
+    ) -> &mut Self {
+        self.credentials_provider = provider;
+        self
+    }
+
+    /// The request that refreshes tokens (GetTokensFromRefreshToken by default; InitiateAuth
+    /// `REFRESH_TOKEN_AUTH` is what Amplify JS sends).
+    #[must_use]
+    pub fn refresh_method(mut self, method: RefreshMethod) -> Self {
+        self.refresh_method = method;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::NothingConfigured`] without any pool; [`BuildError::HubDispatcherTaken`]
+    /// when the given Hub's dispatcher was taken; [`BuildError::Http`] when the default HTTP
+    /// client cannot be built.
+    pub fn build(self) -> Result<Auth, BuildError> {
+        if self.user_pool.is_none() && self.identity_pool.is_none() {
+            return Err(BuildError::NothingConfigured);
+        }
+        let hub = self.hub.unwrap_or_default();
+        let dispatcher = hub
+            .take_auth_dispatcher()
+            .ok_or(BuildError::HubDispatcherTaken)?;
+        let http = match self.http {
+            Some(http) => http,
+            None => SharedHttpClient::new(RetryingHttpClient::new(
+                ReqwestHttpClient::builder()
+                    .build()
+                    .map_err(BuildError::Http)?,
+                RetryConfig::default(),
+            )),
+        };
+        let storage = self
+            .storage
+            .unwrap_or_else(|| SharedKeyValueStorage::new(MemoryStorage::new()));
+        let time = self.time.unwrap_or_default();
+        let credentials = self.credentials_provider.or_else(|| {
+            self.identity_pool.as_ref().map(|config| {
+                // `http` already retries: the pool client sends each request once.
+                let pool = IdentityPool::with_retry(
+                    config.clone(),
+                    http.clone(),
+                    RetryConfig::new().max_attempts(1),
+                );
+                SharedCredentialsProvider::new(
+                    CognitoCredentialsProvider::builder(pool)
+                        .storage(storage.clone())
+                        .time_source(time.clone())
+                        .build(),
+                )
+            })
+        });
+        let store = self
+            .user_pool
+            .as_ref()
+            .map(|c| TokenStore::new(storage.clone(), c.client_id()));
+        Ok(Auth {
+            inner: Arc::new(Inner {
+                user_pool: self.user_pool,
+                identity_pool: self.identity_pool,
+                http,
+                storage,
+                store,
+                hub,
+                dispatcher,
+                time,
+                token_provider: self.token_provider,
+                credentials,
+                refresh_method: self.refresh_method,
+                pending: tokio::sync::Mutex::new(None),
+                sign_up: tokio::sync::Mutex::new(None),
+                refresh_lock: tokio::sync::Mutex::new(()),
+                generation: AtomicU64::new(0),
+            }),
+        })
+    }
+}

@@ -1,0 +1,395 @@
+//! `fetch_auth_session` (tokens refreshed once for all callers, AWS credentials),
+//! `get_current_user`, `sign_out` and `aws_credentials_provider`.
+
+use std::sync::atomic::Ordering;
+
+use auth_core::Sensitive;
+use auth_core::machine::ClientMetadata;
+use auth_core::machine::session::{Session, SessionOptions, SessionStep, TokenAction};
+use auth_core::tokens::AuthTokens;
+use auth_core::wire::{GlobalSignOutInput, RevokeTokenInput};
+use auth_hub::{AuthEvent, AuthEventError, AuthUser};
+use auth_providers::aws::CredentialsAdapter;
+use auth_providers::{
+    AwsCredentials, CredentialsOptions, CredentialsProvider as _, IdentityId, KeyValueStorage as _,
+    ProviderError, ProviderFuture, SharedCredentialsProvider, SharedTokenProvider, TokenOptions,
+    TokenProvider, TokensFuture,
+};
+use tracing::Instrument as _;
+
+use super::driver::{call, drive};
+use super::sign_in::pending_key;
+use super::{Auth, AuthError};
+
+/// Options of [`Auth::fetch_auth_session`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FetchAuthSessionOptions {
+    /// Refresh the tokens (and credentials) even if they are still valid.
+    pub force_refresh: bool,
+    /// Client metadata for the PreTokenGeneration trigger, when a refresh happens.
+    pub client_metadata: ClientMetadata,
+}
+
+impl FetchAuthSessionOptions {
+    /// Forces a refresh.
+    #[must_use]
+    pub fn force_refresh(mut self, force: bool) -> Self {
+        self.force_refresh = force;
+        self
+    }
+
+    /// Sets the client metadata.
+    #[must_use]
+    pub fn client_metadata(mut self, metadata: ClientMetadata) -> Self {
+        self.client_metadata = metadata;
+        self
+    }
+}
+
+/// The current session (Amplify's `AuthSession`). `Debug` redacts every secret.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct AuthSession {
+    /// The signed-in user's tokens; `None` for a guest.
+    pub tokens: Option<AuthTokens>,
+    /// The identity-pool identity id, when an identity pool (or a custom credentials provider)
+    /// is configured.
+    pub identity_id: Option<IdentityId>,
+    /// AWS credentials, when an identity pool (or a custom credentials provider) is configured.
+    pub credentials: Option<AwsCredentials>,
+    /// The user's `sub`, when signed in.
+    pub user_sub: Option<String>,
+}
+
+/// Options of [`Auth::sign_out`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SignOutOptions {
+    /// Also sign out of every other device (GlobalSignOut).
+    pub global: bool,
+}
+
+impl SignOutOptions {
+    /// A global sign-out.
+    pub fn global() -> Self {
+        Self { global: true }
+    }
+}
+
+/// What a sign-out did. Local state is always cleared and `signedOut` emitted; the network
+/// calls may have failed (offline), which leaves the refresh token valid at Cognito until it
+/// expires.
+#[derive(Debug, Default)]
+#[non_exhaustive]
+pub struct SignOutOutcome {
+    /// Why GlobalSignOut failed, if it was asked for and failed.
+    pub global_sign_out_error: Option<AuthError>,
+    /// Why RevokeToken failed, if it was sent and failed.
+    pub revoke_token_error: Option<AuthError>,
+}
+
+impl SignOutOutcome {
+    /// Whether every network call succeeded.
+    pub fn is_complete(&self) -> bool {
+        self.global_sign_out_error.is_none() && self.revoke_token_error.is_none()
+    }
+}
+
+/// The `Auth`'s tokens as a [`TokenProvider`]: what [`Auth::aws_credentials_provider`] gives
+/// the credentials provider. Refreshes as [`Auth::fetch_auth_session`] does.
+#[derive(Debug, Clone)]
+pub struct AuthTokenProvider(Auth);
+
+impl TokenProvider for AuthTokenProvider {
+    fn tokens(&self, options: TokenOptions) -> TokensFuture<'_> {
+        ProviderFuture::new(async move {
+            self.0
+                .tokens(options.force_refresh, ClientMetadata::new())
+                .await
+                .map_err(|e| {
+                    let transient = e.is_transient();
+                    let error = if transient {
+                        ProviderError::network("the tokens could not be refreshed")
+                    } else {
+                        ProviderError::provider("the tokens could not be refreshed")
+                    };
+                    error.with_source(e)
+                })
+        })
+    }
+}
+
+impl Auth {
+    /// The current session: tokens (refreshed when expired or forced, once for all
+    /// concurrent callers), and AWS credentials and identity id from the credentials provider
+    /// (guest credentials when nobody is signed in and the identity pool allows guests).
+    ///
+    /// A refresh that fails definitively (NotAuthorized, TokenRevoked, …) clears the tokens,
+    /// emits `tokenRefresh_failure` and returns a session without tokens; any other failure
+    /// (offline, throttling, a 5xx) keeps the stored tokens, emits `tokenRefresh_failure`,
+    /// and is returned as an error.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::Transport`] or [`AuthError::Flow`] for a transient refresh failure;
+    /// [`AuthError::Credentials`] when the credentials provider fails;
+    /// [`AuthError::Storage`].
+    pub async fn fetch_auth_session(
+        &self,
+        options: FetchAuthSessionOptions,
+    ) -> Result<AuthSession, AuthError> {
+        let span = tracing::info_span!("fetch_auth_session", force_refresh = options.force_refresh);
+        async move {
+            let tokens = self
+                .tokens(options.force_refresh, options.client_metadata)
+                .await?;
+            let user_sub = tokens
+                .as_ref()
+                .and_then(|t| t.access_token.claims().sub.clone());
+            let (identity_id, credentials) = match &self.inner.credentials {
+                None => (None, None),
+                Some(provider) => {
+                    let request = match &tokens {
+                        Some(tokens) => CredentialsOptions::authenticated(tokens.clone()),
+                        None if self.guests_allowed() => CredentialsOptions::guest(),
+                        None => {
+                            return Ok(AuthSession {
+                                tokens,
+                                identity_id: None,
+                                credentials: None,
+                                user_sub,
+                            });
+                        }
+                    };
+                    let value = provider
+                        .credentials_and_identity_id(request.force_refresh(options.force_refresh))
+                        .await
+                        .map_err(AuthError::Credentials)?;
+                    (value.identity_id, Some(value.credentials))
+                }
+            };
+            Ok(AuthSession {
+                tokens,
+                identity_id,
+                credentials,
+                user_sub,
+            })
+        }
+        .instrument(span)
+        .await
+    }
+
+    fn guests_allowed(&self) -> bool {
+        // A custom credentials provider decides for itself.
+        self.inner
+            .identity_pool
+            .as_ref()
+            .is_none_or(|c| c.allow_guest_access())
+    }
+
+    /// The signed-in user's tokens, refreshed when expired (or forced); `None` when nobody is
+    /// signed in. With a custom token provider, its tokens.
+    pub(crate) async fn tokens(
+        &self,
+        force: bool,
+        client_metadata: ClientMetadata,
+    ) -> Result<Option<AuthTokens>, AuthError> {
+        if let Some(provider) = &self.inner.token_provider {
+            return provider
+                .tokens(TokenOptions::new().force_refresh(force))
+                .await
+                .map_err(AuthError::Tokens);
+        }
+        let Ok((config, store)) = self.user_pool() else {
+            return Ok(None);
+        };
+        let generation = self.inner.generation.load(Ordering::Acquire);
+        let Some(tokens) = store.load().await? else {
+            return Ok(None);
+        };
+        if !force && !tokens.is_expired(self.now()) {
+            return Ok(Some(tokens));
+        }
+        let _refreshing = self.inner.refresh_lock.lock().await;
+        if self.inner.generation.load(Ordering::Acquire) != generation {
+            // Another caller refreshed (or signed out) while this one waited.
+            return Ok(store.load().await?);
+        }
+        let Some(tokens) = store.load().await? else {
+            return Ok(None);
+        };
+        let device_key = store
+            .device_metadata(&tokens.username)
+            .await?
+            .map(|d| d.device_key);
+        let span = tracing::info_span!("refresh_tokens");
+        let mut session = Session::new(
+            config,
+            tokens,
+            SessionOptions {
+                method: self.inner.refresh_method,
+                device_key,
+                client_metadata,
+            },
+        );
+        session
+            .refresh(self.now())
+            .map_err(|source| AuthError::Flow {
+                operation: "refresh_tokens",
+                source,
+            })?;
+        let driven = drive(
+            &self.inner.http,
+            || self.now(),
+            &mut session,
+            "refresh_tokens",
+        )
+        .instrument(span)
+        .await;
+        if let Err(AuthError::Transport { .. }) = &driven {
+            let _ = session.transport_failed();
+        }
+        match session.step() {
+            Some(SessionStep::Refreshed { .. }) => {
+                let tokens = session.tokens().cloned().expect("refreshed tokens");
+                store.store(&tokens).await?;
+                self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                self.emit(AuthEvent::TokenRefresh);
+                Ok(Some(tokens))
+            }
+            Some(SessionStep::Failed { action, error }) => {
+                let event_error = AuthEventError::new(
+                    error
+                        .service_kind()
+                        .map_or("RefreshFailed", |k| k.code())
+                        .to_owned(),
+                    error.to_string(),
+                );
+                self.emit(AuthEvent::TokenRefreshFailure { error: event_error });
+                if *action == TokenAction::ClearTokens {
+                    tracing::info!("the refresh token is no longer valid; signing out locally");
+                    store.clear_tokens().await?;
+                    if let Some(credentials) = &self.inner.credentials {
+                        credentials.clear().await;
+                    }
+                    self.inner.generation.fetch_add(1, Ordering::AcqRel);
+                    return Ok(None);
+                }
+                Err(driven.err().unwrap_or_else(|| AuthError::Flow {
+                    operation: "refresh_tokens",
+                    source: error.clone(),
+                }))
+            }
+            _ => Err(driven.err().unwrap_or(AuthError::NotSignedIn)),
+        }
+    }
+
+    /// The signed-in user (username and `sub`), from the stored tokens without a request.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::NotSignedIn`] when nobody is signed in.
+    pub async fn get_current_user(&self) -> Result<AuthUser, AuthError> {
+        let (_, store) = self.user_pool()?;
+        let tokens = store.load().await?.ok_or(AuthError::NotSignedIn)?;
+        let sub = tokens.access_token.claims().sub.clone().unwrap_or_default();
+        Ok(AuthUser::new(tokens.username, sub))
+    }
+
+    /// Signs out: RevokeToken when the access token has `origin_jti`, GlobalSignOut when
+    /// `global`; then, whatever the network said, clears the tokens, the pending sign-in and
+    /// the credentials (device keys are kept) and emits `signedOut`.
+    pub async fn sign_out(&self, options: SignOutOptions) -> SignOutOutcome {
+        let span = tracing::info_span!("sign_out", global = options.global);
+        async move {
+            let mut outcome = SignOutOutcome::default();
+            let Ok((config, store)) = self.user_pool() else {
+                if let Some(credentials) = &self.inner.credentials {
+                    credentials.clear().await;
+                }
+                self.emit(AuthEvent::SignedOut);
+                return outcome;
+            };
+            let _refreshing = self.inner.refresh_lock.lock().await;
+            let tokens = match store.load().await {
+                Ok(tokens) => tokens,
+                Err(error) => {
+                    tracing::warn!(error = %error, "stored tokens are unreadable; clearing them");
+                    None
+                }
+            };
+            if let Some(tokens) = &tokens {
+                if options.global {
+                    let input = GlobalSignOutInput {
+                        access_token: Sensitive::new(tokens.access_token.as_str()),
+                    };
+                    outcome.global_sign_out_error =
+                        call(&self.inner.http, config, &input).await.err();
+                }
+                if let (Some(refresh), Some(_)) = (
+                    &tokens.refresh_token,
+                    &tokens.access_token.claims().origin_jti,
+                ) {
+                    let input = RevokeTokenInput {
+                        token: Sensitive::new(refresh.as_str()),
+                        client_id: config.client_id().to_owned(),
+                        client_secret: config.client_secret().cloned(),
+                    };
+                    outcome.revoke_token_error = call(&self.inner.http, config, &input).await.err();
+                }
+            }
+            if let Some(error) = &outcome.global_sign_out_error {
+                tracing::warn!(error = %error, "GlobalSignOut failed; signing out locally");
+            }
+            if let Some(error) = &outcome.revoke_token_error {
+                tracing::warn!(error = %error, "RevokeToken failed; signing out locally");
+            }
+            if let Err(error) = store.clear_tokens().await {
+                tracing::warn!(error = %error, "could not clear the stored tokens");
+            }
+            *self.inner.pending.lock().await = None;
+            if let Err(error) = self
+                .inner
+                .storage
+                .remove(&pending_key(config.client_id()))
+                .await
+            {
+                tracing::warn!(error = %error, "could not clear the pending sign-in");
+            }
+            if let Some(credentials) = &self.inner.credentials {
+                credentials.clear().await;
+            }
+            self.inner.generation.fetch_add(1, Ordering::AcqRel);
+            self.emit(AuthEvent::SignedOut);
+            outcome
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The tokens of this client as a [`TokenProvider`].
+    pub fn token_provider(&self) -> AuthTokenProvider {
+        AuthTokenProvider(self.clone())
+    }
+
+    /// An aws-sdk-rust credentials provider backed by this client's session: the signed-in
+    /// user's identity-pool credentials (tokens refreshed as needed), else guest credentials.
+    /// Pass it to `aws_config::ConfigLoader::credentials_provider` or a service
+    /// `Config::builder().credentials_provider(…)`.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::NotConfigured`] without an identity pool or custom credentials provider.
+    pub fn aws_credentials_provider(
+        &self,
+    ) -> Result<CredentialsAdapter<SharedCredentialsProvider>, AuthError> {
+        let credentials = self
+            .inner
+            .credentials
+            .clone()
+            .ok_or(AuthError::NotConfigured("identity pool"))?;
+        Ok(CredentialsAdapter::new(credentials)
+            .with_token_provider(SharedTokenProvider::new(self.token_provider())))
+    }
+}
