@@ -5,7 +5,8 @@
 //! - `srp/password_signature`: from receiving SALT, SRP_B and SECRET_BLOCK to a ready
 //!   PASSWORD_CLAIM_SIGNATURE (u, x, g^x, S, HKDF, HMAC).
 //!
-//! Function ids: `ours` (crypto-bigint, constant time), `aws_cognito_srp` (the
+//! Function ids: `ours` (constant-time Montgomery arithmetic for the 3072-bit group, g^x from
+//! a fixed-base table built once per process), `aws_cognito_srp` (the
 //! `aws-cognito-srp` crate, num-bigint; its `verify` also recomputes A, which is part of its
 //! real per-sign-in cost), `openssl` (the same modular exponentiations with OpenSSL's
 //! constant-time `BN_mod_exp_mont_consttime`, our reference for the physical limit).

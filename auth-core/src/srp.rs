@@ -4,8 +4,9 @@
 //! The math is SRP-6a as Cognito runs it (reference section 2): N is the 3072-bit MODP prime
 //! of RFC 3526, g = 2, H = SHA-256, every hashed integer is padded like Java's
 //! `BigInteger.toByteArray`, and the session key is HKDF-SHA256 with the info
-//! `"Caldera Derived Key"`. Big-integer arithmetic is `crypto-bigint`'s constant-time
-//! Montgomery arithmetic; the private value `a`, `x`, `S` and the derived key are zeroized.
+//! `"Caldera Derived Key"`. Big-integer arithmetic is constant-time Montgomery arithmetic
+//! (`crypto-bigint` elements, exponentiations on a dedicated 3072-bit implementation); the
+//! private value `a`, `x`, `S` and the derived key are zeroized.
 //!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};

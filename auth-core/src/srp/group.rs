@@ -1,11 +1,13 @@
 //! The SRP group and its arithmetic: the 3072-bit MODP prime of RFC 3526 (group 15), g = 2,
-//! H = SHA-256, on `crypto-bigint`'s constant-time Montgomery arithmetic.
+//! H = SHA-256. Elements are `crypto-bigint` Montgomery forms; the exponentiations run on the
+//! dedicated constant-time 3072-bit Montgomery code of [`mont`] (same representation).
 
 use crypto_bigint::modular::ConstMontyForm;
 use crypto_bigint::{U256, U512, U3072, const_monty_params};
 use sha2::{Digest, Sha256};
-use subtle::{Choice, ConditionallySelectable};
 use zeroize::{Zeroize, Zeroizing};
+
+mod mont;
 
 /// N in hex, RFC 3526 section 4.
 pub(crate) const N_HEX: &str = concat!(
@@ -79,8 +81,13 @@ pub(crate) fn from_be(be: &[u8]) -> Option<Fe> {
     Some(fe)
 }
 
-/// k = H(pad(N) ‖ pad(g)).
+/// k = H(pad(N) ‖ pad(g)), computed once.
 pub(crate) fn k() -> Fe {
+    static K: std::sync::OnceLock<Fe> = std::sync::OnceLock::new();
+    *K.get_or_init(compute_k)
+}
+
+fn compute_k() -> Fe {
     let n = U3072::from_be_hex(N_HEX).to_be_bytes();
     let digest = Sha256::new()
         .chain_update(pad(n.as_ref()))
@@ -91,46 +98,28 @@ pub(crate) fn k() -> Fe {
 
 /// g^e mod N for g = 2 and an exponent of any length (big-endian bytes).
 ///
-/// Left-to-right binary exponentiation where the multiplication by g = 2 is a modular
-/// doubling, so each bit costs one squaring and one constant-time select; the running time
-/// depends only on the length of the exponent.
+/// Exponents of up to 256 bits (x, always 32 bytes) use a fixed-base table of g^(d·16^j),
+/// built once: 64 multiplications and no squarings. Longer ones (the private value a) use
+/// left-to-right binary exponentiation where the multiplication by g = 2 is a modular
+/// doubling: per bit one squaring, one doubling and one constant-time select. Either way the
+/// running time depends only on the length of the exponent. The arithmetic is the dedicated
+/// 3072-bit Montgomery code of [`mont`].
 pub(crate) fn pow_g(exponent: &[u8]) -> Fe {
-    let mut acc = Fe::ONE;
-    for byte in exponent {
-        for shift in (0..8).rev() {
-            acc = acc.square();
-            let doubled = acc.double();
-            acc = Fe::conditional_select(&acc, &doubled, Choice::from((byte >> shift) & 1));
-        }
-    }
-    acc
+    let power = Zeroizing::new(if exponent.len() * 8 <= mont::FIXED_BITS {
+        mont::pow_2_fixed(exponent)
+    } else {
+        mont::pow_2(exponent)
+    });
+    mont::to_fe(&power)
 }
 
 /// base^e mod N for an exponent of any length (big-endian bytes), in constant time for a given
-/// exponent length.
-///
-/// Exponents up to 3072 bits use one windowed exponentiation bounded by the exponent's byte
-/// length; wider ones (test vectors use 1,024-byte private values) are processed in 3072-bit
-/// chunks from the top, `acc = acc^(2^3072) · base^chunk`, so the full exponent is honoured
-/// without reducing it modulo anything.
+/// exponent length: fixed 5-bit windows over the whole exponent (test vectors use 1,024-byte
+/// private values), which is honoured in full, never reduced modulo anything.
 pub(crate) fn pow(base: &Fe, exponent: &[u8]) -> Fe {
-    let chunks = exponent.len().div_ceil(N_BYTES).max(1);
-    let mut padded = Zeroizing::new(vec![0u8; chunks * N_BYTES]);
-    padded[chunks * N_BYTES - exponent.len()..].copy_from_slice(exponent);
-    let top_bits = u32::try_from((exponent.len() - (chunks - 1) * N_BYTES) * 8).unwrap_or(3072);
-    let mut acc = Fe::ONE;
-    for (i, chunk) in padded.chunks_exact(N_BYTES).enumerate() {
-        let mut e = U3072::from_be_slice(chunk);
-        let bits = if i == 0 { top_bits } else { 3072 };
-        let power = base.pow_amm_bounded_exp(&e, bits);
-        e.zeroize();
-        acc = if i == 0 {
-            power
-        } else {
-            acc.square_repeat_vartime(3072).mul(&power)
-        };
-    }
-    acc
+    let base = Zeroizing::new(mont::from_fe(base));
+    let power = Zeroizing::new(mont::pow(&base, exponent));
+    mont::to_fe(&power)
 }
 
 /// u · x as 64 big-endian bytes.
