@@ -1,0 +1,475 @@
+//! `Auth` against auth-core's scripted Cognito peer: deterministic flows, a manual clock, and
+//! every request counted. The peer runs the server side of SRP, so SRP sign-ins are checked
+//! for real here (moto never verifies them).
+#![cfg(feature = "client")]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use auth::Auth;
+use auth::client::{
+    AuthError, FetchAuthSessionOptions, SignInOptions, SignOutOptions, SignUpOptions,
+};
+use auth::core::config::UserPoolConfig;
+use auth::core::machine::reset_password::ResetPasswordStep;
+use auth::core::machine::sign_in::{Answer, ConfirmOptions, SignInStep};
+use auth::core::machine::sign_up::SignUpStep;
+use auth::core::test_util::{
+    CONFIRMATION_CODE, FaultResponse, Mfa, Scenario, ScriptedPeer, TOTP_CODE, UserSpec,
+};
+use auth::core::wire::ErrorKind;
+use auth::hub::AuthEvent;
+use auth::providers::{
+    HttpClient, HttpError, HttpFuture, KeyValueStorage, ManualTimeSource, MemoryStorage,
+    ProviderFuture, TimeSource,
+};
+
+/// The scripted peer as an `HttpClient`, answering at the manual clock's time.
+#[derive(Debug, Clone)]
+struct Scripted {
+    peer: Arc<Mutex<ScriptedPeer>>,
+    clock: ManualTimeSource,
+    offline: Arc<Mutex<bool>>,
+}
+
+impl HttpClient for Scripted {
+    fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+        if *self.offline.lock().unwrap() {
+            return ProviderFuture::ready(Err(HttpError::connect("offline")));
+        }
+        let response = self.peer.lock().unwrap().handle(&request, self.clock.now());
+        ProviderFuture::ready(Ok(response))
+    }
+}
+
+impl Scripted {
+    fn count(&self, operation: &str) -> usize {
+        self.peer
+            .lock()
+            .unwrap()
+            .operations()
+            .iter()
+            .filter(|op| **op == operation)
+            .count()
+    }
+}
+
+struct Fixture {
+    auth: Auth,
+    http: Scripted,
+    clock: ManualTimeSource,
+    storage: MemoryStorage,
+    events: Arc<Mutex<Vec<String>>>,
+    _listener: auth::hub::Subscription,
+}
+
+fn fixture(scenario: Scenario) -> Fixture {
+    let config = scenario.config();
+    let clock = ManualTimeSource::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+    let http = Scripted {
+        peer: Arc::new(Mutex::new(ScriptedPeer::new(scenario))),
+        clock: clock.clone(),
+        offline: Arc::default(),
+    };
+    let storage = MemoryStorage::new();
+    build(config, http, clock, storage)
+}
+
+fn build(
+    config: UserPoolConfig,
+    http: Scripted,
+    clock: ManualTimeSource,
+    storage: MemoryStorage,
+) -> Fixture {
+    let auth = Auth::builder()
+        .user_pool(config)
+        .http_client(http.clone())
+        .time_source(clock.clone())
+        .storage(storage.clone())
+        .build()
+        .unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let listener = auth
+        .hub()
+        .auth()
+        .listen(move |event: &AuthEvent| sink.lock().unwrap().push(event.name().to_owned()));
+    Fixture {
+        auth,
+        http,
+        clock,
+        storage,
+        events,
+        _listener: listener,
+    }
+}
+
+fn alice() -> Scenario {
+    Scenario::new().with_user(UserSpec::new("alice", "Corr3ct-horse"))
+}
+
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(20)).await;
+}
+
+fn code(c: &str) -> Answer {
+    Answer::Code(c.into())
+}
+
+#[tokio::test]
+async fn srp_sign_in_stores_tokens_under_amplify_keys_and_emits_signed_in() {
+    let f = fixture(alice());
+    let out = f
+        .auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    assert!(out.is_signed_in());
+    let client_id = f.auth.user_pool_config().unwrap().client_id().to_owned();
+    let last = f
+        .storage
+        .get(&format!(
+            "CognitoIdentityServiceProvider.{client_id}.LastAuthUser"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(last.as_deref(), Some("alice"));
+    assert!(
+        f.storage
+            .get(&format!(
+                "CognitoIdentityServiceProvider.{client_id}.alice.accessToken"
+            ))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let user = f.auth.get_current_user().await.unwrap();
+    assert_eq!(user.username, "alice");
+    assert!(!user.user_id.is_empty());
+    settle().await;
+    assert_eq!(*f.events.lock().unwrap(), ["signedIn"]);
+    assert_eq!(
+        f.http.count("RespondToAuthChallenge"),
+        1,
+        "PASSWORD_VERIFIER"
+    );
+}
+
+#[tokio::test]
+async fn a_second_sign_in_while_signed_in_is_refused() {
+    let f = fixture(alice());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    let err = f
+        .auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AuthError::UserAlreadyAuthenticated),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_a_typed_not_authorized_error() {
+    let f = fixture(alice());
+    let err = f
+        .auth
+        .sign_in("alice", "wrong-pass", SignInOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.service_kind(),
+        Some(&ErrorKind::NotAuthorized),
+        "{err:?}"
+    );
+    assert!(f.auth.get_current_user().await.is_err());
+}
+
+#[tokio::test]
+async fn totp_sign_in_answers_the_step_and_a_wrong_code_may_be_retried() {
+    let f = fixture(
+        Scenario::new().with_user(UserSpec::new("alice", "Corr3ct-horse").with_mfa(Mfa::Totp)),
+    );
+    let out = f
+        .auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(out.next_step(), Some(&SignInStep::ConfirmWithTotpCode));
+    let err = f
+        .auth
+        .confirm_sign_in(code("000000"), ConfirmOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.service_kind(),
+        Some(&ErrorKind::CodeMismatch),
+        "{err:?}"
+    );
+    let out = f
+        .auth
+        .confirm_sign_in(code(TOTP_CODE), ConfirmOptions::default())
+        .await
+        .unwrap();
+    assert!(out.is_signed_in());
+}
+
+#[tokio::test]
+async fn a_pending_sign_in_survives_a_restart() {
+    let scenario =
+        Scenario::new().with_user(UserSpec::new("alice", "Corr3ct-horse").with_mfa(Mfa::Totp));
+    let f = fixture(scenario.clone());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    // A new process: same storage and peer, a fresh Auth.
+    let restarted = build(
+        scenario.config(),
+        f.http.clone(),
+        f.clock.clone(),
+        f.storage.clone(),
+    );
+    f.clock.advance(Duration::from_secs(60));
+    let out = restarted
+        .auth
+        .confirm_sign_in(code(TOTP_CODE), ConfirmOptions::default())
+        .await
+        .unwrap();
+    assert!(out.is_signed_in());
+    // The pending sign-in is gone once used.
+    let err = restarted
+        .auth
+        .confirm_sign_in(code(TOTP_CODE), ConfirmOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::NoPendingSignIn), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_pending_sign_in_expires_with_its_session() {
+    let f = fixture(
+        Scenario::new().with_user(UserSpec::new("alice", "Corr3ct-horse").with_mfa(Mfa::Totp)),
+    );
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(181));
+    let err = f
+        .auth
+        .confirm_sign_in(code(TOTP_CODE), ConfirmOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Flow { .. }), "{err:?}");
+    assert_eq!(
+        f.http.count("RespondToAuthChallenge"),
+        1,
+        "nothing sent after expiry"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_concurrent_sessions_with_expired_tokens_make_one_refresh() {
+    let f = fixture(alice());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(2 * 3600));
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let auth = f.auth.clone();
+            tokio::spawn(async move {
+                auth.fetch_auth_session(FetchAuthSessionOptions::default())
+                    .await
+            })
+        })
+        .collect();
+    let now = f.clock.now();
+    for task in tasks {
+        let session = task.await.unwrap().unwrap();
+        assert!(!session.tokens.unwrap().is_expired(now));
+    }
+    assert_eq!(f.http.count("GetTokensFromRefreshToken"), 1);
+    settle().await;
+    assert_eq!(*f.events.lock().unwrap(), ["signedIn", "tokenRefresh"]);
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_clears_the_tokens_and_emits_the_failure() {
+    let f = fixture(alice());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    f.http.peer.lock().unwrap().fail_next(FaultResponse::error(
+        "NotAuthorizedException",
+        "Refresh Token has been revoked",
+    ));
+    let session = f
+        .auth
+        .fetch_auth_session(FetchAuthSessionOptions::default().force_refresh(true))
+        .await
+        .unwrap();
+    assert!(session.tokens.is_none());
+    assert!(matches!(
+        f.auth.get_current_user().await,
+        Err(AuthError::NotSignedIn)
+    ));
+    settle().await;
+    assert_eq!(
+        *f.events.lock().unwrap(),
+        ["signedIn", "tokenRefresh_failure"]
+    );
+}
+
+#[tokio::test]
+async fn transient_refresh_failures_keep_the_tokens() {
+    let f = fixture(alice());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    f.clock.advance(Duration::from_secs(2 * 3600));
+    f.http
+        .peer
+        .lock()
+        .unwrap()
+        .fail_next(FaultResponse::Html503);
+    let err = f
+        .auth
+        .fetch_auth_session(Default::default())
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+    *f.http.offline.lock().unwrap() = true;
+    let err = f
+        .auth
+        .fetch_auth_session(Default::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Transport { .. }), "{err:?}");
+    assert_eq!(f.auth.get_current_user().await.unwrap().username, "alice");
+    *f.http.offline.lock().unwrap() = false;
+    let session = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert!(session.tokens.is_some());
+    settle().await;
+    assert_eq!(
+        *f.events.lock().unwrap(),
+        [
+            "signedIn",
+            "tokenRefresh_failure",
+            "tokenRefresh_failure",
+            "tokenRefresh"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn sign_out_clears_local_state_even_when_the_network_fails() {
+    let f = fixture(alice());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    *f.http.offline.lock().unwrap() = true;
+    let outcome = f.auth.sign_out(SignOutOptions::global()).await;
+    assert!(!outcome.is_complete());
+    assert!(outcome.global_sign_out_error.is_some());
+    assert!(
+        outcome.revoke_token_error.is_some(),
+        "origin_jti: RevokeToken is tried"
+    );
+    assert!(matches!(
+        f.auth.get_current_user().await,
+        Err(AuthError::NotSignedIn)
+    ));
+    settle().await;
+    assert_eq!(*f.events.lock().unwrap(), ["signedIn", "signedOut"]);
+    // Signed out, a new sign-in is allowed.
+    *f.http.offline.lock().unwrap() = false;
+    assert!(
+        f.auth
+            .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+            .await
+            .unwrap()
+            .is_signed_in()
+    );
+}
+
+#[tokio::test]
+async fn sign_up_confirm_and_auto_sign_in() {
+    let f = fixture(Scenario::new());
+    let out = f
+        .auth
+        .sign_up(
+            "bob",
+            "Corr3ct-horse",
+            SignUpOptions::new()
+                .user_attribute("email", "bob@example.com")
+                .auto_sign_in(true),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(out.next_step, SignUpStep::ConfirmSignUp { .. }));
+    assert!(!out.is_sign_up_complete());
+    let out = f
+        .auth
+        .confirm_sign_up("bob", CONFIRMATION_CODE, Default::default())
+        .await
+        .unwrap();
+    assert_eq!(out.next_step, SignUpStep::CompleteAutoSignIn);
+    let out = f.auth.auto_sign_in().await.unwrap();
+    assert!(out.is_signed_in(), "{out:?}");
+    assert_eq!(f.auth.get_current_user().await.unwrap().username, "bob");
+}
+
+#[tokio::test]
+async fn reset_password_then_sign_in_with_the_new_one() {
+    let f = fixture(alice());
+    let step = f
+        .auth
+        .reset_password("alice", Default::default())
+        .await
+        .unwrap();
+    assert!(matches!(step, ResetPasswordStep::ConfirmWithCode { .. }));
+    f.auth
+        .confirm_reset_password(
+            "alice",
+            "N3w-password!",
+            CONFIRMATION_CODE,
+            Default::default(),
+        )
+        .await
+        .unwrap();
+    let out = f
+        .auth
+        .sign_in("alice", "N3w-password!", SignInOptions::new())
+        .await
+        .unwrap();
+    assert!(out.is_signed_in());
+}
+
+#[tokio::test]
+async fn debug_output_holds_no_token() {
+    let f = fixture(alice());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    let session = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+    let access = session
+        .tokens
+        .as_ref()
+        .unwrap()
+        .access_token
+        .as_str()
+        .to_owned();
+    assert!(!format!("{session:?}").contains(&access));
+    assert!(!format!("{:?}", f.auth).contains(&access));
+}
