@@ -76,6 +76,34 @@ pub struct UpdateMfaPreference {
     pub email: Option<MfaPreference>,
 }
 
+impl UpdateMfaPreference {
+    /// Changes nothing until a method is set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets SMS.
+    #[must_use]
+    pub fn sms(mut self, preference: MfaPreference) -> Self {
+        self.sms = Some(preference);
+        self
+    }
+
+    /// Sets TOTP.
+    #[must_use]
+    pub fn totp(mut self, preference: MfaPreference) -> Self {
+        self.totp = Some(preference);
+        self
+    }
+
+    /// Sets email.
+    #[must_use]
+    pub fn email(mut self, preference: MfaPreference) -> Self {
+        self.email = Some(preference);
+        self
+    }
+}
+
 /// The user's MFA settings (GetUser).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
