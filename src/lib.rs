@@ -14,6 +14,33 @@
 //!
 //! Pick a single crate when that is all a system needs (a Lambda that only handles trigger
 //! payloads depends on `auth-triggers` alone); enable features here for a full client.
+//!
+//! # The full client
+//!
+//! With the `client` feature, [`Auth`] is Amplify Auth for Rust (guide: `docs/client.md`):
+//!
+//! ```
+//! # #[cfg(feature = "client")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use auth::Auth;
+//! use auth::hub::AuthEvent;
+//!
+//! // The `auth` section of Amplify Gen 2's amplify_outputs.json.
+//! let outputs = r#"{"auth": {"aws_region": "eu-west-1", "user_pool_id": "eu-west-1_AbC",
+//!     "user_pool_client_id": "1example23456789",
+//!     "identity_pool_id": "eu-west-1:0e1c-42", "unauthenticated_identities_enabled": true}}"#;
+//! let auth = Auth::from_amplify_outputs(outputs)?;
+//! assert_eq!(auth.user_pool_config().unwrap().region(), "eu-west-1");
+//! assert!(auth.identity_pool_config().unwrap().allow_guest_access());
+//! let _listener = auth.hub().auth().listen(|event: &AuthEvent| {
+//!     eprintln!("auth event: {}", event.name());
+//! });
+//! // Then: auth.sign_in(…).await, auth.fetch_auth_session(…).await, auth.sign_out(…).await.
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "client"))]
+//! # fn main() {}
+//! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
