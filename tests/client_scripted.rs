@@ -473,3 +473,108 @@ async fn debug_output_holds_no_token() {
     assert!(!format!("{session:?}").contains(&access));
     assert!(!format!("{:?}", f.auth).contains(&access));
 }
+
+#[tokio::test]
+async fn a_new_device_is_remembered_used_next_time_and_kept_at_sign_out() {
+    let f = fixture(alice().with_device_tracking(false));
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    assert_eq!(f.http.count("ConfirmDevice"), 1);
+    let client_id = f.auth.user_pool_config().unwrap().client_id().to_owned();
+    let device_key = format!("CognitoIdentityServiceProvider.{client_id}.alice.deviceKey");
+    let stored = f.storage.get(&device_key).await.unwrap();
+    assert!(stored.is_some());
+    f.auth.sign_out(SignOutOptions::default()).await;
+    assert_eq!(
+        f.storage.get(&device_key).await.unwrap(),
+        stored,
+        "device keys are kept"
+    );
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    let operations = f.http.peer.lock().unwrap().requests().to_vec();
+    let device_srp = operations.iter().any(|r| {
+        r.operation == "RespondToAuthChallenge" && r.body["ChallengeName"] == "DEVICE_SRP_AUTH"
+    });
+    assert!(device_srp, "the remembered device signs in with device SRP");
+}
+
+#[tokio::test]
+async fn custom_token_and_credentials_providers_replace_the_defaults() {
+    use auth::core::tokens::{AuthTokens, Jwt};
+    use auth::providers::{
+        AwsCredentials, CredentialsAndIdentityId, IdentityId, StaticCredentialsProvider,
+        StaticTokenProvider,
+    };
+    use base64::Engine as _;
+    let b64 = |v: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+    let access = Jwt::decode(format!(
+        "{}.{}.c2ln",
+        b64(br#"{"alg":"RS256"}"#),
+        b64(br#"{"sub":"byo-1","username":"byo","exp":9999999999}"#)
+    ))
+    .unwrap();
+    let tokens = AuthTokens::new(access, SystemTime::UNIX_EPOCH);
+    let credentials = CredentialsAndIdentityId::new(
+        AwsCredentials::new("AKIDBYO", "secret", None, None),
+        Some(IdentityId::new("us-east-1:byo")),
+    );
+    let auth = Auth::builder()
+        .user_pool(alice().config())
+        .token_provider(StaticTokenProvider::new(Some(tokens)))
+        .credentials_provider(StaticCredentialsProvider::new(credentials))
+        .build()
+        .unwrap();
+    let session = auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert_eq!(session.tokens.unwrap().username, "byo");
+    assert_eq!(session.user_sub.as_deref(), Some("byo-1"));
+    assert_eq!(session.credentials.unwrap().access_key_id(), "AKIDBYO");
+    assert_eq!(session.identity_id.unwrap().as_str(), "us-east-1:byo");
+    assert!(auth.aws_credentials_provider().is_ok());
+}
+
+#[tokio::test]
+async fn a_supplied_hub_carries_the_events() {
+    let hub = auth::hub::Hub::new();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let _sub = hub
+        .auth()
+        .listen(move |e: &AuthEvent| sink.lock().unwrap().push(e.name().to_owned()));
+    let f = fixture(alice());
+    let auth = Auth::builder()
+        .user_pool(alice().config())
+        .http_client(f.http.clone())
+        .time_source(f.clock.clone())
+        .hub(hub.clone())
+        .build()
+        .unwrap();
+    auth.sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    auth.sign_out(SignOutOptions::default()).await;
+    settle().await;
+    assert_eq!(*events.lock().unwrap(), ["signedIn", "signedOut"]);
+    // The app cannot dispatch auth events on it: the client holds the dispatcher.
+    assert!(hub.take_auth_dispatcher().is_none());
+}
+
+#[tokio::test]
+async fn account_calls_without_a_signed_in_user_are_refused_without_a_request() {
+    let f = fixture(alice());
+    let err = f.auth.fetch_user_attributes().await.unwrap_err();
+    assert!(matches!(err, AuthError::NotSignedIn), "{err:?}");
+    let err = f.auth.update_password("a", "b").await.unwrap_err();
+    assert!(matches!(err, AuthError::NotSignedIn), "{err:?}");
+    let err = f
+        .auth
+        .confirm_sign_in(code(TOTP_CODE), ConfirmOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::NoPendingSignIn), "{err:?}");
+    assert!(f.http.peer.lock().unwrap().requests().is_empty());
+}

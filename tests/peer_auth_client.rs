@@ -427,3 +427,23 @@ async fn global_sign_out_invalidates_the_refresh_token() {
     assert!(session.tokens.is_none(), "the refresh token was revoked");
     assert_eq!(names(&events).await, ["tokenRefresh_failure"]);
 }
+
+#[tokio::test]
+#[ignore = "needs peers: cargo xtask peers up"]
+async fn an_identity_pool_alone_gives_guest_credentials() {
+    let config = user_pool().await;
+    let identity = identity_pool(&config).await;
+    let auth = Auth::builder().identity_pool(identity).build().unwrap();
+    let session = auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert!(session.tokens.is_none());
+    assert!(session.identity_id.is_some());
+    assert!(session.credentials.is_some());
+    let err = auth
+        .sign_in("anyone", PASSWORD, SignInOptions::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, AuthError::NotConfigured("user pool")),
+        "{err:?}"
+    );
+}
