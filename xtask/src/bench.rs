@@ -4,6 +4,9 @@
 //! `ours` and one function per comparator (`tokio_broadcast`, `aws_lambda_events`, …),
 //! optionally with a parameter (`ours/16`). The report puts each comparator next to `ours`
 //! with the ratio comparator ÷ ours (above 1 means we are faster).
+//!
+//! Extra arguments go to `cargo bench`: `cargo xtask bench -- srp/` re-measures the SRP groups
+//! and rewrites the report with the other groups' last figures.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -21,7 +24,11 @@ struct Estimate {
 
 pub(crate) fn run(args: &[&str]) -> Result {
     let criterion_dir = cmd::root().join("target/criterion");
-    let _ = fs::remove_dir_all(&criterion_dir);
+    // A full run starts from nothing, so the report holds only this run's figures; a filtered
+    // run (`cargo xtask bench -- srp/`) re-measures some groups and keeps the others.
+    if args.is_empty() {
+        let _ = fs::remove_dir_all(&criterion_dir);
+    }
     cmd::run(
         cmd::cargo()
             .args(["bench", "--workspace", "--all-features"])
