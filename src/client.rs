@@ -20,9 +20,26 @@ use auth_providers::{
     SharedTokenProvider, TimeSource as _, TokenStore,
 };
 
+/// One call authorized by the signed-in user's access token, in a span named after the
+/// operation: `authorized!(self, "name", |access_token| Input { … })`.
+macro_rules! authorized {
+    ($self:ident, $name:literal, $body:expr) => {{
+        let span = tracing::info_span!($name);
+        async move {
+            let (config, _) = $self.user_pool()?;
+            let access_token = $self.access_token().await?;
+            let input = $body(access_token);
+            call(&$self.inner.http, config, &input).await
+        }
+        .instrument(span)
+        .await
+    }};
+}
+
 mod builder;
 mod driver;
 mod error;
+mod mfa;
 mod outputs;
 mod session;
 mod sign_in;
@@ -31,12 +48,13 @@ mod user;
 
 pub use builder::AuthBuilder;
 pub use error::{AuthError, BuildError};
+pub use mfa::{Device, MfaPreference, MfaPreferenceOutput, UpdateMfaPreference};
 pub use session::{
     AuthSession, AuthTokenProvider, FetchAuthSessionOptions, SignOutOptions, SignOutOutcome,
 };
 pub use sign_in::{SignInOptions, SignInOutput};
 pub use sign_up::{SignUpOptions, SignUpOutput};
-pub use user::{Device, MfaPreference, MfaPreferenceOutput, UpdateMfaPreference, UserAttributes};
+pub use user::UserAttributes;
 
 /// Amplify Auth for Cognito: sign-in, sign-up, password reset, sessions and AWS credentials.
 ///
