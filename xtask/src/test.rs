@@ -10,7 +10,14 @@ use crate::cmd::{self, Result};
 use crate::peers;
 
 /// The umbrella's features, checked one at a time (plus none and `full`).
-const FEATURES: &[&str] = &["hub", "providers", "federation", "triggers", "reqwest", "client"];
+const FEATURES: &[&str] = &[
+    "hub",
+    "providers",
+    "federation",
+    "triggers",
+    "reqwest",
+    "client",
+];
 
 /// Crates that must never appear in `auth-core`'s normal dependency tree.
 const FORBIDDEN_IN_CORE: &[&str] = &["tokio", "reqwest", "hyper", "mio"];
