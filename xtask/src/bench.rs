@@ -14,12 +14,12 @@ use std::path::Path;
 
 use crate::cmd::{self, Result};
 
-/// One measurement: group, function, parameter, mean nanoseconds.
+/// One measurement: group, function, parameter, median nanoseconds.
 struct Estimate {
     group: String,
     function: String,
     parameter: Option<String>,
-    mean_ns: f64,
+    median_ns: f64,
 }
 
 pub(crate) fn run(args: &[&str]) -> Result {
@@ -69,12 +69,12 @@ fn read_estimate(new_dir: &Path, file: &Path) -> Option<Estimate> {
     let bench: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(new_dir.join("benchmark.json")).ok()?).ok()?;
     let est: serde_json::Value = serde_json::from_str(&fs::read_to_string(file).ok()?).ok()?;
-    let mean_ns = est["mean"]["point_estimate"].as_f64()?;
+    let median_ns = est["median"]["point_estimate"].as_f64()?;
     Some(Estimate {
         group: bench["group_id"].as_str()?.to_owned(),
         function: bench["function_id"].as_str().unwrap_or("").to_owned(),
         parameter: bench["value_str"].as_str().map(str::to_owned),
-        mean_ns,
+        median_ns,
     })
 }
 
@@ -89,7 +89,7 @@ fn human(ns: f64) -> String {
 }
 
 fn render(estimates: &[Estimate]) -> String {
-    // group -> parameter -> function -> mean
+    // group -> parameter -> function -> median
     let mut table: BTreeMap<&str, BTreeMap<String, BTreeMap<&str, f64>>> = BTreeMap::new();
     for e in estimates {
         table
@@ -97,11 +97,12 @@ fn render(estimates: &[Estimate]) -> String {
             .or_default()
             .entry(e.parameter.clone().unwrap_or_default())
             .or_default()
-            .insert(e.function.as_str(), e.mean_ns);
+            .insert(e.function.as_str(), e.median_ns);
     }
     let mut out = String::from(
         "# Benchmarks\n\n\
-         Written by `cargo xtask bench` (criterion, mean time per iteration). Absolute times are\n\
+         Written by `cargo xtask bench` (criterion, median time per iteration: the median resists\n\
+         the noise of a shared machine better than the mean). Absolute times are\n\
          this machine's; the ratios, measured side by side in the same run, are the claim.\n\
          Ratio = comparator ÷ ours: above 1 means ours is faster.\n\n",
     );
@@ -109,7 +110,9 @@ fn render(estimates: &[Estimate]) -> String {
     out.push_str("Reproduce: `cargo xtask bench` (or `cargo bench -p <crate>`).\n\n");
     for (group, params) in &table {
         out.push_str(&format!("## {group}\n\n"));
-        out.push_str("| parameter | implementation | mean | ratio vs ours |\n|---|---|---|---|\n");
+        out.push_str(
+            "| parameter | implementation | median | ratio vs ours |\n|---|---|---|---|\n",
+        );
         for (param, functions) in params {
             let ours = functions.get("ours").copied();
             for (function, mean) in functions {
