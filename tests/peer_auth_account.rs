@@ -11,7 +11,10 @@
 )]
 mod peers;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+#[path = "support/moto.rs"]
+mod moto;
+use moto::{PASSWORD, idp, user, user_pool};
+
 use std::time::{Duration, SystemTime};
 
 use auth::Auth;
@@ -20,86 +23,7 @@ use auth::client::{
 };
 use auth::core::config::UserPoolConfig;
 use auth::core::machine::sign_in::{Answer, ConfirmOptions, MfaType, SignInStep};
-use serde_json::{Value, json};
-
-const PASSWORD: &str = "Moto-passw0rd!";
-
-fn unique(prefix: &str) -> String {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}{}x{nanos}x{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Admin calls to moto (AWS JSON 1.1).
-async fn admin(service: &str, operation: &str, body: &Value) -> Value {
-    let response = reqwest::Client::new()
-        .post(format!("{}/", peers::moto()))
-        .header("x-amz-target", format!("{service}.{operation}"))
-        .header("content-type", "application/x-amz-json-1.1")
-        .header(
-            "authorization",
-            // moto routes by the service of the credential scope.
-            format!(
-                "AWS4-HMAC-SHA256 Credential=AKIDTEST/20240101/us-east-1/{}/aws4_request, SignedHeaders=host, Signature=0",
-                if service.contains("IdentityProvider") { "cognito-idp" } else { "cognito-identity" }
-            ),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    assert!(status.is_success(), "{operation}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-async fn idp(operation: &str, body: &Value) -> Value {
-    admin("AWSCognitoIdentityProviderService", operation, body).await
-}
-
-/// A user pool and an app client in moto.
-async fn user_pool() -> UserPoolConfig {
-    let pool = idp("CreateUserPool", &json!({"PoolName": unique("client")})).await;
-    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
-    let client = idp(
-        "CreateUserPoolClient",
-        &json!({"UserPoolId": pool_id, "ClientName": unique("app"),
-                "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
-                                      "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await;
-    UserPoolConfig::builder()
-        .pool_id(pool_id)
-        .client_id(client["UserPoolClient"]["ClientId"].as_str().unwrap())
-        .endpoint(peers::moto())
-        .build()
-        .unwrap()
-}
-
-/// A confirmed user with a permanent password.
-async fn user(config: &UserPoolConfig) -> String {
-    let username = unique("user");
-    idp(
-        "AdminCreateUser",
-        &json!({"UserPoolId": config.pool_id(), "Username": username, "TemporaryPassword": "Temp-passw0rd!",
-                "MessageAction": "SUPPRESS"}),
-    )
-    .await;
-    idp(
-        "AdminSetUserPassword",
-        &json!({"UserPoolId": config.pool_id(), "Username": username, "Password": PASSWORD, "Permanent": true}),
-    )
-    .await;
-    username
-}
+use serde_json::json;
 
 async fn signed_in(mfa: Option<&str>) -> (Auth, UserPoolConfig, String) {
     let config = user_pool().await;
