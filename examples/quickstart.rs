@@ -117,7 +117,5 @@ async fn main() -> Result<(), Box<dyn Error>> {
             "5. signed out locally ({error}: the refresh token stays valid until it expires)"
         ),
     }
-    // Let the Hub deliver the last event before the process ends.
-    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     Ok(())
 }

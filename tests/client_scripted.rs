@@ -108,10 +108,6 @@ fn alice() -> Scenario {
     Scenario::new().with_user(UserSpec::new("alice", "Corr3ct-horse"))
 }
 
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(20)).await;
-}
-
 fn code(c: &str) -> Answer {
     Answer::Code(c.into())
 }
@@ -146,7 +142,6 @@ async fn srp_sign_in_stores_tokens_under_amplify_keys_and_emits_signed_in() {
     let user = f.auth.get_current_user().await.unwrap();
     assert_eq!(user.username, "alice");
     assert!(!user.user_id.is_empty());
-    settle().await;
     assert_eq!(*f.events.lock().unwrap(), ["signedIn"]);
     assert_eq!(
         f.http.count("RespondToAuthChallenge"),
@@ -296,7 +291,6 @@ async fn a_hundred_concurrent_sessions_with_expired_tokens_make_one_refresh() {
         assert!(!session.tokens.unwrap().is_expired(now));
     }
     assert_eq!(f.http.count("GetTokensFromRefreshToken"), 1);
-    settle().await;
     assert_eq!(*f.events.lock().unwrap(), ["signedIn", "tokenRefresh"]);
 }
 
@@ -321,7 +315,6 @@ async fn a_revoked_refresh_token_clears_the_tokens_and_emits_the_failure() {
         f.auth.get_current_user().await,
         Err(AuthError::NotSignedIn)
     ));
-    settle().await;
     assert_eq!(
         *f.events.lock().unwrap(),
         ["signedIn", "tokenRefresh_failure"]
@@ -358,7 +351,6 @@ async fn transient_refresh_failures_keep_the_tokens() {
     *f.http.offline.lock().unwrap() = false;
     let session = f.auth.fetch_auth_session(Default::default()).await.unwrap();
     assert!(session.tokens.is_some());
-    settle().await;
     assert_eq!(
         *f.events.lock().unwrap(),
         [
@@ -389,7 +381,6 @@ async fn sign_out_clears_local_state_even_when_the_network_fails() {
         f.auth.get_current_user().await,
         Err(AuthError::NotSignedIn)
     ));
-    settle().await;
     assert_eq!(*f.events.lock().unwrap(), ["signedIn", "signedOut"]);
     // Signed out, a new sign-in is allowed.
     *f.http.offline.lock().unwrap() = false;
@@ -557,7 +548,6 @@ async fn a_supplied_hub_carries_the_events() {
         .await
         .unwrap();
     auth.sign_out(SignOutOptions::default()).await;
-    settle().await;
     assert_eq!(*events.lock().unwrap(), ["signedIn", "signedOut"]);
     // The app cannot dispatch auth events on it: the client holds the dispatcher.
     assert!(hub.take_auth_dispatcher().is_none());

@@ -111,7 +111,6 @@ fn events(auth: &Auth) -> (Arc<Mutex<Vec<AuthEvent>>>, auth::hub::Subscription) 
 }
 
 async fn names(events: &Mutex<Vec<AuthEvent>>) -> Vec<&'static str> {
-    tokio::time::sleep(Duration::from_millis(50)).await;
     events.lock().unwrap().iter().map(AuthEvent::name).collect()
 }
 
