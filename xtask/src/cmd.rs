@@ -99,6 +99,21 @@ pub(crate) fn run_captured(cmd: &mut Command) -> (Result, Vec<String>) {
 pub(crate) fn cargo() -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.current_dir(root());
+    // `cargo run` gave xtask the variables of xtask's own package. Passed on, they would
+    // differ from a plain `cargo` in a shell, and build scripts that watch them (ring watches
+    // CARGO_MANIFEST_DIR) would rebuild their crate on every switch between the two.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_PKG_")
+            || key.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                &*key,
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+            )
+        {
+            c.env_remove(&*key);
+        }
+    }
     c
 }
 

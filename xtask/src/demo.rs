@@ -1,9 +1,11 @@
 //! `cargo xtask demo`: the project's story against local peers.
 //!
-//! Starts the peers, provisions what an administrator would (a user pool, an app client, a
-//! confirmed user and an identity pool, through moto's admin API), then runs
-//! `examples/quickstart.rs`, which uses `auth::Auth` as an app would: Hub listener, SRP
-//! sign-in, session and claims, an STS call with the identity pool's credentials, sign-out.
+//! Starts the peers, provisions what an administrator would (through moto's admin APIs): a
+//! user pool with optional TOTP MFA, an app client, an identity pool that accepts the pool's
+//! tokens, and an IAM role that Cognito identities may assume. Then it runs
+//! `examples/quickstart.rs`, which uses `auth::Auth` as an app would: Hub listener, sign-up,
+//! confirmation, SRP sign-in, TOTP setup, sign-in with TOTP, session, an STS call with the
+//! federated credentials, sign-out. No user is created here: the quickstart signs one up.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -15,14 +17,13 @@ use crate::peers;
 
 const IDP: &str = "AWSCognitoIdentityProviderService";
 
-/// What the quickstart needs to know about the provisioned pool.
-struct Pool {
+/// What the quickstart needs to know about what was provisioned.
+struct Provisioned {
     endpoint: String,
     pool_id: String,
     client_id: String,
-    username: String,
-    password: String,
     identity_pool_id: String,
+    role_arn: String,
 }
 
 pub(crate) fn run() -> Result {
@@ -32,7 +33,7 @@ pub(crate) fn run() -> Result {
         .find(|(k, _)| *k == "MOTO_URL")
         .map(|(_, url)| url.clone())
         .ok_or("moto is not among the peers")?;
-    let pool = provision(&moto)?;
+    let p = provision(&moto)?;
     cmd::run(
         cmd::cargo()
             .args([
@@ -43,30 +44,48 @@ pub(crate) fn run() -> Result {
                 "--features",
                 "client",
             ])
-            .env("AUTH_ENDPOINT", &pool.endpoint)
-            .env("AUTH_USER_POOL_ID", &pool.pool_id)
-            .env("AUTH_CLIENT_ID", &pool.client_id)
-            .env("AUTH_USERNAME", &pool.username)
-            .env("AUTH_PASSWORD", &pool.password)
-            .env("AUTH_IDENTITY_POOL_ID", &pool.identity_pool_id),
-    )
+            .env("AUTH_ENDPOINT", &p.endpoint)
+            .env("AUTH_USER_POOL_ID", &p.pool_id)
+            .env("AUTH_CLIENT_ID", &p.client_id)
+            .env("AUTH_IDENTITY_POOL_ID", &p.identity_pool_id)
+            .env("AUTH_CLASSIC_FLOW_ROLE_ARN", &p.role_arn)
+            .env("AUTH_USERNAME", "alice")
+            .env("AUTH_PASSWORD", "Correct-horse-9")
+            .env("AUTH_EMAIL", "alice@example.com"),
+    )?;
+    eprintln!("the peers are still running: `cargo xtask peers down` stops them");
+    Ok(())
 }
 
-/// Creates a user pool, an app client and a confirmed user with moto's admin API.
-fn provision(moto: &str) -> Result<Pool> {
+/// Creates the user pool, app client, identity pool and IAM role with moto's admin APIs.
+fn provision(moto: &str) -> Result<Provisioned> {
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    eprintln!("provisioning a user pool in moto at {moto}");
+    eprintln!("provisioning in moto at {moto}");
     let created = aws_json(
         moto,
         &format!("{IDP}.CreateUserPool"),
-        &json!({ "PoolName": format!("demo-{stamp}") }),
+        &json!({
+            "PoolName": format!("demo-{stamp}"),
+            "AutoVerifiedAttributes": ["email"],
+        }),
     )?;
     let pool_id = created["UserPool"]["Id"]
         .as_str()
         .ok_or("CreateUserPool returned no Id")?
         .to_owned();
+    // TOTP is optional: users who set it up are asked for a code at sign-in. (The moto peer
+    // runs with MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP=true, so it checks those codes.)
+    aws_json(
+        moto,
+        &format!("{IDP}.SetUserPoolMfaConfig"),
+        &json!({
+            "UserPoolId": pool_id,
+            "MfaConfiguration": "OPTIONAL",
+            "SoftwareTokenMfaConfiguration": { "Enabled": true },
+        }),
+    )?;
     let client = aws_json(
         moto,
         &format!("{IDP}.CreateUserPoolClient"),
@@ -82,59 +101,45 @@ fn provision(moto: &str) -> Result<Pool> {
         .as_str()
         .ok_or("CreateUserPoolClient returned no ClientId")?
         .to_owned();
-    let username = "alice".to_owned();
-    let password = "Correct-horse-9".to_owned();
-    aws_json(
-        moto,
-        &format!("{IDP}.AdminCreateUser"),
-        &json!({
-            "UserPoolId": pool_id,
-            "Username": username,
-            "MessageAction": "SUPPRESS",
-            "UserAttributes": [
-                { "Name": "email", "Value": "alice@example.com" },
-                { "Name": "email_verified", "Value": "true" }
-            ],
-        }),
-    )?;
-    aws_json(
-        moto,
-        &format!("{IDP}.AdminSetUserPassword"),
-        &json!({
-            "UserPoolId": pool_id, "Username": username,
-            "Password": password, "Permanent": true,
-        }),
-    )?;
-    let identity_pool_id = identity_pool(moto, &pool_id, &client_id, stamp)?;
-    eprintln!(
-        "user pool {pool_id}, app client {client_id}, user {username}, identity pool {identity_pool_id}"
-    );
-    Ok(Pool {
+    let region = pool_id.split('_').next().unwrap_or("us-east-1").to_owned();
+    let identity_pool_id = identity_pool(moto, &region, &pool_id, &client_id, stamp)?;
+    let role_arn = role(moto, &region, &identity_pool_id, stamp)?;
+    eprintln!("user pool {pool_id} (TOTP optional), app client {client_id}");
+    eprintln!("identity pool {identity_pool_id}, role {role_arn}");
+    // On AWS the role would be attached to the identity pool as its authenticated role
+    // (SetIdentityPoolRoles) and GetCredentialsForIdentity would hand out its credentials.
+    // moto 5.2 has no SetIdentityPoolRoles (HTTP 500) and GetCredentialsForIdentity returns
+    // fixed credentials, so the quickstart is given the role and uses the classic flow
+    // (GetOpenIdToken, then STS AssumeRoleWithWebIdentity), which moto does implement.
+    Ok(Provisioned {
         endpoint: moto.to_owned(),
         pool_id,
         client_id,
-        username,
-        password,
         identity_pool_id,
+        role_arn,
     })
 }
 
 /// Creates an identity pool that accepts the user pool's tokens. moto routes identity-pool
 /// calls by the service in the credential scope of `Authorization`, so one is sent (moto does
 /// not check it).
-fn identity_pool(moto: &str, pool_id: &str, client_id: &str, stamp: u64) -> Result<String> {
-    let region = pool_id.split('_').next().unwrap_or("us-east-1");
+fn identity_pool(
+    moto: &str,
+    region: &str,
+    pool_id: &str,
+    client_id: &str,
+    stamp: u64,
+) -> Result<String> {
     let body = json!({
         "IdentityPoolName": format!("demo{stamp}"),
         "AllowUnauthenticatedIdentities": false,
+        // The classic flow must be allowed on AWS; moto ignores the flag.
+        "AllowClassicFlow": true,
         "CognitoIdentityProviders": [{
             "ProviderName": format!("cognito-idp.{region}.amazonaws.com/{pool_id}"),
             "ClientId": client_id,
         }],
     });
-    let scope = format!(
-        "AWS4-HMAC-SHA256 Credential=AKIDDEMO/20240101/{region}/cognito-identity/aws4_request, SignedHeaders=host, Signature=0"
-    );
     let response = crate::http::request(
         "POST",
         moto,
@@ -144,7 +149,7 @@ fn identity_pool(moto: &str, pool_id: &str, client_id: &str, stamp: u64) -> Resu
                 "X-Amz-Target",
                 "AWSCognitoIdentityService.CreateIdentityPool",
             ),
-            ("Authorization", &scope),
+            ("Authorization", &scope(region, "cognito-identity")),
         ],
         body.to_string().as_bytes(),
     )?;
@@ -161,4 +166,71 @@ fn identity_pool(moto: &str, pool_id: &str, client_id: &str, stamp: u64) -> Resu
         .as_str()
         .ok_or("CreateIdentityPool returned no IdentityPoolId")?
         .to_owned())
+}
+
+/// Creates the IAM role signed-in users get: trusted by Cognito identities of this identity
+/// pool (`aud`) that are authenticated (`amr`), as the Cognito console creates it. IAM speaks
+/// the query protocol (a form and an XML answer).
+fn role(moto: &str, region: &str, identity_pool_id: &str, stamp: u64) -> Result<String> {
+    let trust = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Federated": "cognito-identity.amazonaws.com" },
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": { "cognito-identity.amazonaws.com:aud": identity_pool_id },
+                "ForAnyValue:StringLike": { "cognito-identity.amazonaws.com:amr": "authenticated" },
+            },
+        }],
+    });
+    let form = [
+        ("Action", "CreateRole".to_owned()),
+        ("Version", "2010-05-08".to_owned()),
+        ("RoleName", format!("demo-{stamp}-authenticated")),
+        ("AssumeRolePolicyDocument", trust.to_string()),
+    ]
+    .iter()
+    .map(|(k, v)| format!("{k}={}", form_encode(v)))
+    .collect::<Vec<_>>()
+    .join("&");
+    let response = crate::http::request(
+        "POST",
+        moto,
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Authorization", &scope(region, "iam")),
+        ],
+        form.as_bytes(),
+    )?;
+    let text = String::from_utf8_lossy(&response.body);
+    if response.status != 200 {
+        return Err(format!("CreateRole: HTTP {}: {text}", response.status));
+    }
+    let arn = text
+        .split_once("<Arn>")
+        .and_then(|(_, rest)| rest.split_once("</Arn>"))
+        .map(|(arn, _)| arn.to_owned())
+        .ok_or_else(|| format!("CreateRole returned no Arn: {text}"))?;
+    Ok(arn)
+}
+
+/// An `Authorization` header whose credential scope names `service` (moto routes by it and
+/// checks nothing else on this peer).
+fn scope(region: &str, service: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256 Credential=AKIDDEMO/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+    )
+}
+
+/// `application/x-www-form-urlencoded` value encoding.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
