@@ -1,5 +1,6 @@
 //! Provisioning in moto for the umbrella's peer tests: unique names, moto's admin API (AWS
-//! JSON 1.1), a user pool with an app client, a confirmed user.
+//! JSON 1.1), a user pool with an app client, a confirmed user. The `*_at` variants take the
+//! moto to talk to (a test's private moto); the others use the `moto` peer.
 //!
 //! Included with `#[path = "support/moto.rs"] mod moto;` next to `mod peers;`.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
@@ -27,10 +28,15 @@ pub(crate) fn unique(prefix: &str) -> String {
     )
 }
 
-/// Admin calls to moto (AWS JSON 1.1).
+/// Admin calls to the `moto` peer (AWS JSON 1.1).
 pub(crate) async fn admin(service: &str, operation: &str, body: &Value) -> Value {
+    admin_at(&peers::moto(), service, operation, body).await
+}
+
+/// Admin calls to the moto at `moto` (`http://127.0.0.1:port`).
+pub(crate) async fn admin_at(moto: &str, service: &str, operation: &str, body: &Value) -> Value {
     let response = reqwest::Client::new()
-        .post(format!("{}/", peers::moto()))
+        .post(format!("{}/", moto.trim_end_matches('/')))
         .header("x-amz-target", format!("{service}.{operation}"))
         .header("content-type", "application/x-amz-json-1.1")
         .header(
@@ -52,14 +58,29 @@ pub(crate) async fn admin(service: &str, operation: &str, body: &Value) -> Value
 }
 
 pub(crate) async fn idp(operation: &str, body: &Value) -> Value {
-    admin("AWSCognitoIdentityProviderService", operation, body).await
+    idp_at(&peers::moto(), operation, body).await
 }
 
-/// A user pool and an app client in moto.
+pub(crate) async fn idp_at(moto: &str, operation: &str, body: &Value) -> Value {
+    admin_at(moto, "AWSCognitoIdentityProviderService", operation, body).await
+}
+
+/// A user pool and an app client in the `moto` peer.
 pub(crate) async fn user_pool() -> UserPoolConfig {
-    let pool = idp("CreateUserPool", &json!({"PoolName": unique("client")})).await;
+    user_pool_at(&peers::moto()).await
+}
+
+/// A user pool and an app client in the moto at `moto`; the configuration points there.
+pub(crate) async fn user_pool_at(moto: &str) -> UserPoolConfig {
+    let pool = idp_at(
+        moto,
+        "CreateUserPool",
+        &json!({"PoolName": unique("client")}),
+    )
+    .await;
     let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_owned();
-    let client = idp(
+    let client = idp_at(
+        moto,
         "CreateUserPoolClient",
         &json!({"UserPoolId": pool_id, "ClientName": unique("app"),
                 "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
@@ -69,21 +90,24 @@ pub(crate) async fn user_pool() -> UserPoolConfig {
     UserPoolConfig::builder()
         .pool_id(pool_id)
         .client_id(client["UserPoolClient"]["ClientId"].as_str().unwrap())
-        .endpoint(peers::moto())
+        .endpoint(moto)
         .build()
         .unwrap()
 }
 
-/// A confirmed user with a permanent password.
+/// A confirmed user with a permanent password, in the moto `config` points at.
 pub(crate) async fn user(config: &UserPoolConfig) -> String {
+    let moto = config.endpoint().uri().to_string();
     let username = unique("user");
-    idp(
+    idp_at(
+        &moto,
         "AdminCreateUser",
         &json!({"UserPoolId": config.pool_id(), "Username": username, "TemporaryPassword": "Temp-passw0rd!",
                 "MessageAction": "SUPPRESS"}),
     )
     .await;
-    idp(
+    idp_at(
+        &moto,
         "AdminSetUserPassword",
         &json!({"UserPoolId": config.pool_id(), "Username": username, "Password": PASSWORD, "Permanent": true}),
     )
