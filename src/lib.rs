@@ -63,3 +63,23 @@ pub mod client;
 
 #[cfg(feature = "client")]
 pub use client::Auth;
+
+/// The client's guide pages (`docs/`): their examples are compiled, and run unless marked
+/// `no_run` (those need a network), as doctests.
+#[cfg(all(doctest, feature = "client"))]
+mod guide {
+    #[doc = include_str!("../docs/client.md")]
+    struct Client;
+    #[doc = include_str!("../docs/client-sign-in.md")]
+    struct ClientSignIn;
+    #[doc = include_str!("../docs/sign-up.md")]
+    struct SignUp;
+    #[doc = include_str!("../docs/password-reset.md")]
+    struct PasswordReset;
+    #[doc = include_str!("../docs/sessions.md")]
+    struct Sessions;
+    #[doc = include_str!("../docs/aws-services.md")]
+    struct AwsServices;
+    #[doc = include_str!("../docs/custom-providers.md")]
+    struct CustomProviders;
+}

@@ -18,7 +18,7 @@ tasks:
   peers up|down|status   local peers on loopback: moto (Cognito, identity pools, STS, IAM),
                          oidc-provider (OpenID Provider), redis-server
   test                   fmt, clippy, feature checks, every test with the peers, docs
-  demo                   peers up, provision a user pool in moto, run examples/quickstart.rs
+  demo                   peers up, provision Cognito and IAM in moto, run examples/quickstart.rs
   bench                  every criterion benchmark; writes docs/benchmarks.md
 ";
 
