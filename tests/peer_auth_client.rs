@@ -22,7 +22,7 @@ mod peers;
 
 #[path = "support/moto.rs"]
 mod moto;
-use moto::{PASSWORD, admin, idp, unique, user, user_pool};
+use moto::{PASSWORD, identity_pool, idp, unique, user, user_pool};
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -31,7 +31,6 @@ use auth::Auth;
 use auth::client::{
     AuthError, FetchAuthSessionOptions, SignInOptions, SignOutOptions, SignUpOptions,
 };
-use auth::core::config::{IdentityPoolConfig, UserPoolConfig};
 use auth::core::machine::session::RefreshMethod;
 use auth::core::machine::sign_in::{Answer, ConfirmOptions, SignInFlow, SignInStep};
 use auth::core::machine::sign_up::SignUpStep;
@@ -80,24 +79,6 @@ impl HttpClient for Counting {
         self.log.lock().unwrap().push(op);
         ProviderFuture::new(self.inner.send(request))
     }
-}
-
-/// An identity pool that accepts the user pool's tokens and guests.
-async fn identity_pool(config: &UserPoolConfig) -> IdentityPoolConfig {
-    let pool = admin(
-        "AWSCognitoIdentityService",
-        "CreateIdentityPool",
-        &json!({"IdentityPoolName": unique("ids"), "AllowUnauthenticatedIdentities": true,
-                "CognitoIdentityProviders": [{"ProviderName": config.logins_key(),
-                                              "ClientId": config.client_id()}]}),
-    )
-    .await;
-    IdentityPoolConfig::builder()
-        .identity_pool_id(pool["IdentityPoolId"].as_str().unwrap())
-        .endpoint(peers::moto())
-        .allow_guest_access(true)
-        .build()
-        .unwrap()
 }
 
 fn events(auth: &Auth) -> (Arc<Mutex<Vec<AuthEvent>>>, auth::hub::Subscription) {

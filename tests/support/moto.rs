@@ -1,6 +1,6 @@
 //! Provisioning in moto for the umbrella's peer tests: unique names, moto's admin API (AWS
-//! JSON 1.1), a user pool with an app client, a confirmed user. The `*_at` variants take the
-//! moto to talk to (a test's private moto); the others use the `moto` peer.
+//! JSON 1.1), a user pool with an app client, a confirmed user, an identity pool. The `*_at`
+//! variants take the moto to talk to (a test's private moto); the others use the `moto` peer.
 //!
 //! Included with `#[path = "support/moto.rs"] mod moto;` next to `mod peers;`.
 #![allow(dead_code, reason = "each test binary uses a different subset")]
@@ -8,7 +8,7 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::SystemTime;
 
-use auth::core::config::UserPoolConfig;
+use auth::core::config::{IdentityPoolConfig, UserPoolConfig};
 use serde_json::{Value, json};
 
 use super::peers;
@@ -113,4 +113,22 @@ pub(crate) async fn user(config: &UserPoolConfig) -> String {
     )
     .await;
     username
+}
+
+/// An identity pool that accepts the user pool's tokens and guests.
+pub(crate) async fn identity_pool(config: &UserPoolConfig) -> IdentityPoolConfig {
+    let pool = admin(
+        "AWSCognitoIdentityService",
+        "CreateIdentityPool",
+        &json!({"IdentityPoolName": unique("ids"), "AllowUnauthenticatedIdentities": true,
+                "CognitoIdentityProviders": [{"ProviderName": config.logins_key(),
+                                              "ClientId": config.client_id()}]}),
+    )
+    .await;
+    IdentityPoolConfig::builder()
+        .identity_pool_id(pool["IdentityPoolId"].as_str().unwrap())
+        .endpoint(peers::moto())
+        .allow_guest_access(true)
+        .build()
+        .unwrap()
 }

@@ -11,6 +11,7 @@
 //! macOS, Credential Manager on Windows. Every call runs on tokio's blocking pool, as
 //! `FileStorage` does.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -63,11 +64,7 @@ impl KeyringStorage {
                 write_lock: Mutex::new(()),
             }),
         };
-        // Fails early when no keyring backend can be reached. On Linux it also matters: in a
-        // process without a session keyring (a service, a container), the first entry opened
-        // makes the kernel create one (KEYCTL_GET_PERSISTENT links the persistent keyring into
-        // it), and that first entry, still bound to the user-session keyring, cannot link its
-        // key into the persistent keyring. Entries opened afterwards can.
+        // Fails early when no keyring backend can be reached.
         storage.inner.entry(0)?;
         Ok(storage)
     }
@@ -90,6 +87,18 @@ impl KeyringStorage {
 
 impl Inner {
     fn entry(&self, index: usize) -> Result<Entry, StorageError> {
+        // On Linux, keyrings belong to a thread's credentials. In a thread without a session
+        // keyring (a service, a container, a thread started before the process got one), the
+        // first entry opened makes the kernel install one (KEYCTL_GET_PERSISTENT links the
+        // persistent keyring into it), and that first entry, still bound to the user-session
+        // keyring, can neither link its key into the persistent keyring nor find keys there.
+        // Entries opened afterwards can: so each thread opens a throwaway entry first.
+        thread_local!(static READY: Cell<bool> = const { Cell::new(false) });
+        if !READY.get() {
+            Entry::new(SERVICE, "session")
+                .map_err(|e| unavailable("could not open a keyring entry", e))?;
+            READY.set(true);
+        }
         Entry::new(SERVICE, &format!("{}#{index}", self.name))
             .map_err(|e| unavailable("could not open a keyring entry", e))
     }
