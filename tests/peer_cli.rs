@@ -502,7 +502,7 @@ async fn credential_process_feeds_a_real_aws_sdk_client() {
     assert_success(&shell.on_store(&["sign-out"]));
     let provider = profile_provider(&aws_config);
     let err = provider.provide_credentials().await.unwrap_err();
-    let chain = format!("{:?}", err);
+    let chain = format!("{err:?}");
     assert!(chain.contains("not signed in"), "{chain}");
 }
 

@@ -17,6 +17,8 @@ const FEATURES: &[&str] = &[
     "triggers",
     "reqwest",
     "client",
+    "cli",
+    "keyring",
 ];
 
 /// Crates that must never appear in `auth-core`'s normal dependency tree.

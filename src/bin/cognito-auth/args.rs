@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Sign in to Amazon Cognito from a shell; AWS credentials for the AWS CLI and SDKs.
 #[derive(Debug, Parser)]
-#[command(name = "cognito-auth", version, about, long_about = None)]
+#[command(name = "cognito-auth", version)]
 pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) global: Global,
