@@ -23,14 +23,46 @@ pub(crate) struct Global {
     #[arg(long, global = true, env = "COGNITO_AUTH_CONFIG", value_name = "FILE")]
     pub(crate) config: Option<PathBuf>,
     /// The user pool id (`<region>_<name>`); the region is its prefix.
-    #[arg(long, global = true, env = "COGNITO_AUTH_USER_POOL_ID", value_name = "ID")]
+    #[arg(
+        long,
+        global = true,
+        env = "COGNITO_AUTH_USER_POOL_ID",
+        value_name = "ID"
+    )]
     pub(crate) user_pool_id: Option<String>,
     /// The user pool's app client id (a public client: no secret).
     #[arg(long, global = true, env = "COGNITO_AUTH_CLIENT_ID", value_name = "ID")]
     pub(crate) client_id: Option<String>,
     /// The identity pool id (`<region>:<uuid>`) that turns the tokens into AWS credentials.
-    #[arg(long, global = true, env = "COGNITO_AUTH_IDENTITY_POOL_ID", value_name = "ID")]
+    #[arg(
+        long,
+        global = true,
+        env = "COGNITO_AUTH_IDENTITY_POOL_ID",
+        value_name = "ID"
+    )]
     pub(crate) identity_pool_id: Option<String>,
+    /// Sign in at this OpenID Provider instead of a user pool (its ID token goes to the
+    /// identity pool).
+    #[arg(
+        long,
+        global = true,
+        env = "COGNITO_AUTH_OIDC_ISSUER",
+        value_name = "URL"
+    )]
+    pub(crate) oidc_issuer: Option<String>,
+    /// The OpenID Provider's client id (a public client with PKCE; loopback redirect
+    /// `http://127.0.0.1/callback` on any port, or the device flow).
+    #[arg(
+        long,
+        global = true,
+        env = "COGNITO_AUTH_OIDC_CLIENT_ID",
+        value_name = "ID"
+    )]
+    pub(crate) oidc_client_id: Option<String>,
+    /// A scope to ask the OpenID Provider for, besides `openid` and `offline_access`
+    /// (repeatable).
+    #[arg(long, global = true, value_name = "SCOPE")]
+    pub(crate) oidc_scope: Vec<String>,
     /// One endpoint for both pools instead of AWS's (a local peer such as moto).
     #[arg(long, global = true, env = "COGNITO_AUTH_ENDPOINT", value_name = "URL")]
     pub(crate) endpoint: Option<String>,
@@ -94,6 +126,10 @@ pub(crate) struct SignInArgs {
     /// The device name given to Cognito for a TOTP app set up during sign-in.
     #[arg(long, value_name = "NAME")]
     pub(crate) totp_device_name: Option<String>,
+    /// With an OpenID Provider: the device flow (a code to enter on another device) instead
+    /// of a browser on this machine.
+    #[arg(long)]
+    pub(crate) device: bool,
 }
 
 /// The sign-in flows the CLI offers.
@@ -202,6 +238,9 @@ mod tests {
         assert!(parse(&[]).is_err());
         assert!(parse(&["sign-out", "--everywhere"]).is_err());
         let cli = parse(&["sign-out", "--global"]).unwrap();
-        assert!(matches!(cli.command, Command::SignOut(SignOutArgs { global: true })));
+        assert!(matches!(
+            cli.command,
+            Command::SignOut(SignOutArgs { global: true })
+        ));
     }
 }

@@ -105,9 +105,8 @@ mod tests {
 
     #[test]
     fn the_chain_is_one_line_with_every_cause() {
-        let error = CliError::failure("credentials failed").cause(Outer(std::io::Error::other(
-            "connection refused",
-        )));
+        let error = CliError::failure("credentials failed")
+            .cause(Outer(std::io::Error::other("connection refused")));
         assert_eq!(
             error.chain(),
             "credentials failed: outer: connection refused"

@@ -127,8 +127,9 @@ impl Inner {
                 Err(e) => return Err(unavailable("could not read the keyring", e)),
             }
         }
-        serde_json::from_slice(&json)
-            .map_err(|e| corrupt("the keyring entry is not a JSON object of strings").with_source(e))
+        serde_json::from_slice(&json).map_err(|e| {
+            corrupt("the keyring entry is not a JSON object of strings").with_source(e)
+        })
     }
 
     fn modify(&self, change: impl FnOnce(&mut Map)) -> Result<(), StorageError> {
@@ -256,7 +257,10 @@ mod tests {
         match probe {
             Ok(storage) => Some(storage),
             Err(e) => {
-                eprintln!("SKIPPED: the OS keyring is unavailable here: {e}: {:?}", e.source());
+                eprintln!(
+                    "SKIPPED: the OS keyring is unavailable here: {e}: {:?}",
+                    e.source()
+                );
                 None
             }
         }
@@ -269,11 +273,17 @@ mod tests {
         let token = "eyJ".repeat(100); // 300 bytes: five chunks of 64
         storage.set("token", &token).await.unwrap();
         storage.set("a", "1").await.unwrap();
-        assert_eq!(storage.get("token").await.unwrap().as_deref(), Some(token.as_str()));
+        assert_eq!(
+            storage.get("token").await.unwrap().as_deref(),
+            Some(token.as_str())
+        );
         assert_eq!(storage.get("a").await.unwrap().as_deref(), Some("1"));
         // A new handle on the same name (another process) reads the same values.
         let again = KeyringStorage::with_chunk(&storage.inner.name, 64).unwrap();
-        assert_eq!(again.get("token").await.unwrap().as_deref(), Some(token.as_str()));
+        assert_eq!(
+            again.get("token").await.unwrap().as_deref(),
+            Some(token.as_str())
+        );
 
         // Shrinking drops the chunks no longer needed.
         storage.remove("token").await.unwrap();

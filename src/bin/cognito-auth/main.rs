@@ -17,6 +17,7 @@ mod commands;
 mod error;
 #[cfg(feature = "keyring")]
 mod keyring_storage;
+mod oidc;
 mod output;
 mod profile;
 mod prompt;

@@ -108,7 +108,10 @@ mod tests {
         let mut out = Vec::new();
         write_process_credentials(&mut out, &credentials).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.ends_with('\n') && text.lines().count() == 1, "{text:?}");
+        assert!(
+            text.ends_with('\n') && text.lines().count() == 1,
+            "{text:?}"
+        );
         let json: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
             json,

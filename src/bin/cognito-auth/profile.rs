@@ -12,11 +12,17 @@ use std::path::{Path, PathBuf};
 use auth::Auth;
 use auth::core::config::{IdentityPoolConfig, UserPoolConfig};
 use auth::core::machine::session::RefreshMethod;
-use auth::providers::{FileStorage, KeyValueStorage as _, SharedKeyValueStorage};
+use auth::federation::oidc::OidcConfig;
+use auth::federation::{CognitoCredentialsProvider, IdentityPool};
+use auth::providers::{
+    FileStorage, KeyValueStorage as _, ReqwestHttpClient, RetryConfig, RetryingHttpClient,
+    SharedHttpClient, SharedKeyValueStorage,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::args::{Global, TokenPlace};
 use crate::error::CliError;
+use crate::oidc::OidcLogin;
 
 /// The key of the remembered configuration in the store file.
 pub(crate) const SETTINGS_KEY: &str = "cognito-auth.settings";
@@ -36,6 +42,12 @@ pub(crate) struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) identity_pool_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) oidc_issuer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) oidc_client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) oidc_scopes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) endpoint: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub(crate) refresh_token_auth: bool,
@@ -44,12 +56,30 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    /// `self`, with every field `over` sets taking its place.
-    fn overridden_by(self, over: Self) -> Self {
+    /// `self`, with every field `over` sets taking its place. A login of the other kind in
+    /// `over` (a user pool, or an OpenID Provider) replaces the one remembered.
+    fn overridden_by(mut self, over: Self) -> Self {
+        let over_user_pool = over.user_pool_id.is_some() || over.client_id.is_some();
+        let over_oidc = over.oidc_issuer.is_some() || over.oidc_client_id.is_some();
+        if over_user_pool && !over_oidc {
+            self.oidc_issuer = None;
+            self.oidc_client_id = None;
+            self.oidc_scopes.clear();
+        } else if over_oidc && !over_user_pool {
+            self.user_pool_id = None;
+            self.client_id = None;
+        }
         Self {
             user_pool_id: over.user_pool_id.or(self.user_pool_id),
             client_id: over.client_id.or(self.client_id),
             identity_pool_id: over.identity_pool_id.or(self.identity_pool_id),
+            oidc_issuer: over.oidc_issuer.or(self.oidc_issuer),
+            oidc_client_id: over.oidc_client_id.or(self.oidc_client_id),
+            oidc_scopes: if over.oidc_scopes.is_empty() {
+                self.oidc_scopes
+            } else {
+                over.oidc_scopes
+            },
             endpoint: over.endpoint.or(self.endpoint),
             refresh_token_auth: over.refresh_token_auth || self.refresh_token_auth,
             keyring: over.keyring || self.keyring,
@@ -57,13 +87,22 @@ impl Settings {
     }
 }
 
-/// A resolved profile: its store file, its settings and the client built from them.
+/// A resolved profile: its store file, its settings and the login built from them.
 #[derive(Debug)]
 pub(crate) struct Profile {
     pub(crate) store_path: PathBuf,
     pub(crate) file: FileStorage,
     pub(crate) settings: Settings,
-    pub(crate) auth: Auth,
+    pub(crate) login: Login,
+}
+
+/// Who signs the user in.
+#[derive(Debug)]
+pub(crate) enum Login {
+    /// A Cognito user pool, through the full client.
+    Cognito(Auth),
+    /// An OpenID Provider, whose ID token the identity pool takes.
+    Oidc(Box<OidcLogin>),
 }
 
 impl Profile {
@@ -81,6 +120,9 @@ impl Profile {
             user_pool_id: global.user_pool_id.clone(),
             client_id: global.client_id.clone(),
             identity_pool_id: global.identity_pool_id.clone(),
+            oidc_issuer: global.oidc_issuer.clone(),
+            oidc_client_id: global.oidc_client_id.clone(),
+            oidc_scopes: global.oidc_scope.clone(),
             endpoint: global.endpoint.clone(),
             refresh_token_auth: global.refresh_token_auth,
             keyring: false,
@@ -92,12 +134,16 @@ impl Profile {
             None => {}
         }
         let storage = token_storage(&file, &store_path, &settings)?;
-        let auth = build(&settings, storage)?;
+        let login = if settings.oidc_issuer.is_some() || settings.oidc_client_id.is_some() {
+            Login::Oidc(Box::new(build_oidc(&settings, storage)?))
+        } else {
+            Login::Cognito(build(&settings, storage)?)
+        };
         Ok(Self {
             store_path,
             file,
             settings,
-            auth,
+            login,
         })
     }
 
@@ -112,9 +158,10 @@ impl Profile {
 
 /// What the store file remembers (nothing for a new profile).
 async fn remembered(file: &FileStorage) -> Result<Settings, CliError> {
-    let json = file.get(SETTINGS_KEY).await.map_err(|e| {
-        CliError::failure("could not read the store").cause(e)
-    })?;
+    let json = file
+        .get(SETTINGS_KEY)
+        .await
+        .map_err(|e| CliError::failure("could not read the store").cause(e))?;
     match json {
         None => Ok(Settings::default()),
         Some(json) => serde_json::from_str(&json).map_err(|e| {
@@ -129,9 +176,8 @@ async fn remembered(file: &FileStorage) -> Result<Settings, CliError> {
 
 /// The pools of `amplify_outputs.json`, as Amplify reads them.
 fn from_amplify_outputs(path: &Path) -> Result<Settings, CliError> {
-    let json = std::fs::read_to_string(path).map_err(|e| {
-        CliError::usage(format!("could not read {}", path.display())).cause(e)
-    })?;
+    let json = std::fs::read_to_string(path)
+        .map_err(|e| CliError::usage(format!("could not read {}", path.display())).cause(e))?;
     let auth = Auth::from_amplify_outputs(&json)
         .map_err(|e| CliError::usage(format!("{} is not usable", path.display())).cause(e))?;
     Ok(Settings {
@@ -156,9 +202,8 @@ fn token_storage(
     #[cfg(feature = "keyring")]
     {
         // One keyring entry per store file, named after its absolute path.
-        let absolute = std::path::absolute(store_path).map_err(|e| {
-            CliError::failure("could not resolve the store path").cause(e)
-        })?;
+        let absolute = std::path::absolute(store_path)
+            .map_err(|e| CliError::failure("could not resolve the store path").cause(e))?;
         Ok(SharedKeyValueStorage::new(
             crate::keyring_storage::KeyringStorage::new(&absolute.to_string_lossy())
                 .map_err(|e| CliError::failure("the OS keyring is unavailable").cause(e))?,
@@ -173,13 +218,72 @@ fn token_storage(
     }
 }
 
-/// The client for `settings`: a user pool (required), an identity pool when configured
-/// (never guest credentials: `credentials` is for a signed-in user).
+/// The identity pool of `settings`, if any (never guest credentials: `credentials` is for a
+/// signed-in user).
+fn identity_pool(settings: &Settings) -> Result<Option<IdentityPoolConfig>, CliError> {
+    let Some(id) = &settings.identity_pool_id else {
+        return Ok(None);
+    };
+    let mut identity = IdentityPoolConfig::builder()
+        .identity_pool_id(id.as_str())
+        .allow_guest_access(false);
+    identity.set_endpoint(settings.endpoint.clone());
+    identity
+        .build()
+        .map(Some)
+        .map_err(|e| CliError::usage("invalid identity pool configuration").cause(e))
+}
+
+/// The OIDC login for `settings`: the provider, and the identity pool when configured.
+fn build_oidc(settings: &Settings, storage: SharedKeyValueStorage) -> Result<OidcLogin, CliError> {
+    if settings.user_pool_id.is_some() {
+        return Err(CliError::usage(
+            "both a user pool and an OpenID Provider are configured: sign in with one",
+        ));
+    }
+    let (Some(issuer), Some(client_id)) = (&settings.oidc_issuer, &settings.oidc_client_id) else {
+        return Err(CliError::usage(
+            "an OpenID Provider needs both --oidc-issuer and --oidc-client-id",
+        ));
+    };
+    let mut config = OidcConfig::builder()
+        .issuer(issuer.as_str())
+        .client_id(client_id.as_str());
+    for scope in &settings.oidc_scopes {
+        config = config.scope(scope.as_str());
+    }
+    let config = config
+        .build()
+        .map_err(|e| CliError::usage("invalid OpenID Provider configuration").cause(e))?;
+    let http = SharedHttpClient::new(RetryingHttpClient::new(
+        ReqwestHttpClient::builder()
+            .build()
+            .map_err(|e| CliError::failure("could not set up the HTTP client").cause(e))?,
+        RetryConfig::default(),
+    ));
+    let credentials = identity_pool(settings)?.map(|config| {
+        // `http` already retries: the pool client sends each request once.
+        let pool =
+            IdentityPool::with_retry(config, http.clone(), RetryConfig::new().max_attempts(1));
+        CognitoCredentialsProvider::builder(pool)
+            .storage(storage.clone())
+            .build()
+    });
+    Ok(OidcLogin {
+        config,
+        http,
+        storage,
+        credentials,
+    })
+}
+
+/// The client for `settings`: a user pool (required), an identity pool when configured.
 fn build(settings: &Settings, storage: SharedKeyValueStorage) -> Result<Auth, CliError> {
     let (Some(pool_id), Some(client_id)) = (&settings.user_pool_id, &settings.client_id) else {
         return Err(CliError::usage(
             "no user pool configured: pass --config amplify_outputs.json, or --user-pool-id \
-             and --client-id (sign-in remembers them in the profile)",
+             and --client-id (or --oidc-issuer and --oidc-client-id); sign-in remembers them \
+             in the profile",
         ));
     };
     let mut user_pool = UserPoolConfig::builder()
@@ -190,16 +294,7 @@ fn build(settings: &Settings, storage: SharedKeyValueStorage) -> Result<Auth, Cl
         .build()
         .map_err(|e| CliError::usage("invalid user pool configuration").cause(e))?;
     let mut builder = Auth::builder().user_pool(user_pool);
-    if let Some(id) = &settings.identity_pool_id {
-        let mut identity = IdentityPoolConfig::builder()
-            .identity_pool_id(id.as_str())
-            .allow_guest_access(false);
-        identity.set_endpoint(settings.endpoint.clone());
-        let identity = identity
-            .build()
-            .map_err(|e| CliError::usage("invalid identity pool configuration").cause(e))?;
-        builder = builder.identity_pool(identity);
-    }
+    builder.set_identity_pool(identity_pool(settings)?);
     builder.set_storage(Some(storage));
     if settings.refresh_token_auth {
         builder = builder.refresh_method(RefreshMethod::RefreshTokenAuth);
@@ -269,9 +364,8 @@ mod tests {
             user_pool_id: Some("us-east-1_Old".into()),
             client_id: Some("old".into()),
             identity_pool_id: Some("us-east-1:id".into()),
-            endpoint: None,
             refresh_token_auth: true,
-            keyring: false,
+            ..Settings::default()
         };
         let flags = Settings {
             client_id: Some("new".into()),
@@ -284,6 +378,38 @@ mod tests {
         assert_eq!(merged.identity_pool_id.as_deref(), Some("us-east-1:id"));
         assert_eq!(merged.endpoint.as_deref(), Some("http://127.0.0.1:1"));
         assert!(merged.refresh_token_auth);
+    }
+
+    #[test]
+    fn a_login_of_the_other_kind_replaces_the_remembered_one() {
+        let cognito = Settings {
+            user_pool_id: Some("us-east-1_Ab".into()),
+            client_id: Some("c".into()),
+            identity_pool_id: Some("us-east-1:id".into()),
+            ..Settings::default()
+        };
+        let oidc = cognito.overridden_by(Settings {
+            oidc_issuer: Some("https://issuer.example".into()),
+            oidc_client_id: Some("native".into()),
+            ..Settings::default()
+        });
+        assert_eq!(oidc.user_pool_id, None);
+        assert_eq!(oidc.client_id, None);
+        assert_eq!(oidc.identity_pool_id.as_deref(), Some("us-east-1:id"));
+        let back = oidc.overridden_by(Settings {
+            user_pool_id: Some("us-east-1_Cd".into()),
+            client_id: Some("d".into()),
+            ..Settings::default()
+        });
+        assert_eq!(back.oidc_issuer, None);
+        assert_eq!(back.oidc_client_id, None);
+        assert_eq!(back.user_pool_id.as_deref(), Some("us-east-1_Cd"));
+        // Flags that name neither kind keep the remembered login.
+        let same = back.clone().overridden_by(Settings {
+            endpoint: Some("http://127.0.0.1:1".into()),
+            ..Settings::default()
+        });
+        assert_eq!(same.user_pool_id, back.user_pool_id);
     }
 
     #[test]

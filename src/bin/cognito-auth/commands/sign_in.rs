@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write as _};
 
+use auth::Auth;
 use auth::client::{AuthError, SignInOptions, SignInOutput};
 use auth::core::Sensitive;
 use auth::core::machine::Recovery;
@@ -16,12 +17,45 @@ use auth::core::machine::sign_in::{
 
 use crate::args::{Flow, SignInArgs};
 use crate::error::CliError;
-use crate::profile::Profile;
+use crate::profile::{Login, Profile};
 use crate::prompt::Prompter;
 
 pub(super) async fn run(profile: &Profile, args: &SignInArgs) -> Result<(), CliError> {
     let mut prompter = Prompter::stdin();
-    if let Ok(user) = profile.auth.get_current_user().await {
+    let (who, has_identity_pool) = match &profile.login {
+        Login::Cognito(auth) => {
+            if args.device {
+                return Err(CliError::usage(
+                    "sign-in: --device is for an OpenID Provider (--oidc-issuer)",
+                ));
+            }
+            let username = cognito(profile, auth, args, &mut prompter).await?;
+            (username, auth.identity_pool_config().is_some())
+        }
+        Login::Oidc(oidc) => {
+            let subject = oidc.sign_in(args.device, &prompter).await?;
+            (subject, oidc.credentials.is_some())
+        }
+    };
+    profile.remember().await?;
+    if !has_identity_pool {
+        prompter.say(
+            "note: no identity pool is configured, so `credentials` has nothing to give; sign \
+             in with --identity-pool-id (or a --config that has one) for AWS credentials",
+        );
+    }
+    writeln!(io::stdout().lock(), "Signed in as {who}")
+        .map_err(|e| CliError::failure("sign-in: could not write to stdout").cause(e))
+}
+
+/// A user-pool sign-in, every step answered; returns the username.
+async fn cognito(
+    profile: &Profile,
+    auth: &Auth,
+    args: &SignInArgs,
+    prompter: &mut Prompter,
+) -> Result<String, CliError> {
+    if let Ok(user) = auth.get_current_user().await {
         return Err(CliError::failure(format!(
             "sign-in: {} is already signed in ({}); run `cognito-auth sign-out` first",
             user.username,
@@ -52,8 +86,7 @@ pub(super) async fn run(profile: &Profile, args: &SignInArgs) -> Result<(), CliE
         None
     };
     let options = SignInOptions::new().flow(flow(args.flow));
-    let mut output = profile
-        .auth
+    let mut output = auth
         .sign_in(
             &username,
             upfront.as_ref().map_or("", Sensitive::expose),
@@ -79,19 +112,11 @@ pub(super) async fn run(profile: &Profile, args: &SignInArgs) -> Result<(), CliE
             }
             Err(e) => return Err(sign_in_error(e)),
         };
-        let (answer, confirm) = answer(&step, &mut prompter, args, &mut password)?;
+        let (answer, confirm) = answer(&step, prompter, args, &mut password)?;
         asked = Some(step);
-        output = profile.auth.confirm_sign_in(answer, confirm).await;
+        output = auth.confirm_sign_in(answer, confirm).await;
     };
-    profile.remember().await?;
-    if profile.auth.identity_pool_config().is_none() {
-        prompter.say(
-            "note: no identity pool is configured, so `credentials` has nothing to give; sign \
-             in with --identity-pool-id (or a --config that has one) for AWS credentials",
-        );
-    }
-    writeln!(io::stdout().lock(), "Signed in as {}", user.username)
-        .map_err(|e| CliError::failure("sign-in: could not write to stdout").cause(e))
+    Ok(user.username)
 }
 
 fn needs_password_upfront(flow: Flow) -> bool {
@@ -110,7 +135,9 @@ fn flow(flow: Flow) -> SignInFlow {
 
 fn sign_in_error(error: AuthError) -> CliError {
     if matches!(error, AuthError::UserAlreadyAuthenticated) {
-        return CliError::failure("sign-in: a user is already signed in; run `cognito-auth sign-out` first");
+        return CliError::failure(
+            "sign-in: a user is already signed in; run `cognito-auth sign-out` first",
+        );
     }
     CliError::auth("sign-in", error)
 }
@@ -141,10 +168,14 @@ fn answer(
             Answer::Mfa(choose_mfa(prompter, "MFA method to set up", allowed)?)
         }
         SignInStep::ContinueWithTotpSetup { setup } => {
-            prompter.say("Set up an authenticator app: scan this URI as a QR code, or enter the secret.");
+            prompter.say(
+                "Set up an authenticator app: scan this URI as a QR code, or enter the secret.",
+            );
             prompter.say(&format!("  URI:    {}", setup.uri(&args.totp_issuer)));
             prompter.say(&format!("  secret: {}", setup.secret.expose()));
-            confirm.friendly_device_name.clone_from(&args.totp_device_name);
+            confirm
+                .friendly_device_name
+                .clone_from(&args.totp_device_name);
             Answer::Code(prompter.secret("Code from your authenticator app")?)
         }
         SignInStep::ContinueWithEmailSetup => {
@@ -265,7 +296,8 @@ fn choose_first_factor(
     loop {
         let text = prompter.ask(&format!("First factor ({})", names.join(", ")))?;
         let chosen = available.iter().find(|f| {
-            text.eq_ignore_ascii_case(&first_factor_name(f)) || text.eq_ignore_ascii_case(f.as_str())
+            text.eq_ignore_ascii_case(&first_factor_name(f))
+                || text.eq_ignore_ascii_case(f.as_str())
         });
         match chosen {
             Some(factor) => return Ok(factor.clone()),
@@ -316,6 +348,7 @@ mod tests {
             flow: Flow::Srp,
             totp_issuer: "AWSCognito".into(),
             totp_device_name: None,
+            device: false,
         };
         let step = SignInStep::ConfirmWithNewPassword {
             missing_attributes: vec!["name".into()],
@@ -342,6 +375,7 @@ mod tests {
             flow: Flow::Srp,
             totp_issuer: "AWSCognito".into(),
             totp_device_name: None,
+            device: false,
         };
         let step = SignInStep::ResetPassword {
             username: "alice".into(),
