@@ -377,6 +377,56 @@ async fn srp_sign_in_then_session_credentials_and_sign_out_through_a_profile() {
 
 #[tokio::test]
 #[ignore = "needs peers: cargo xtask peers up"]
+async fn refreshing_works_until_a_global_sign_out_ends_the_session_with_exit_3() {
+    let config = user_pool().await;
+    let identity = identity_pool(&config).await;
+    let username = user(&config).await;
+    let shell = Shell::new(&config, Some(identity.identity_pool_id()));
+    // moto has no GetTokensFromRefreshToken: refresh with InitiateAuth REFRESH_TOKEN_AUTH.
+    let out = shell.sign_in(
+        &username,
+        &["--refresh-token-auth"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_success(&out);
+    let store = shell.store();
+    let copy = shell.home.path().join("copy.json");
+    std::fs::copy(&store, &copy).unwrap();
+
+    // A forced refresh gets new tokens (the remembered refresh method is used).
+    let before = stored_value(&store, ".accessToken").unwrap();
+    let out = shell.on_store(&["credentials", "--force-refresh"]);
+    assert_success(&out);
+    assert!(
+        stored_value(&store, ".accessToken").unwrap() != before,
+        "tokens refreshed"
+    );
+
+    // GlobalSignOut revokes every refresh token, the copy's too: its next refresh is
+    // refused, the tokens are cleared, and `credentials` says the session ended.
+    let out = shell.on_store(&["sign-out", "--global"]);
+    assert_success(&out);
+    let out = shell.run(
+        &[
+            "credentials",
+            "--force-refresh",
+            "--store",
+            copy.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+    assert!(
+        text(&out.stderr).contains("the session ended"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(stored_value(&copy, ".accessToken"), None);
+}
+
+#[tokio::test]
+#[ignore = "needs peers: cargo xtask peers up"]
 async fn a_wrong_password_fails_with_exit_1_and_the_cause() {
     let config = user_pool().await;
     let username = user(&config).await;
