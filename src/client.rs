@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::time::SystemTime;
 
-use auth_core::config::{IdentityPoolConfig, UserPoolConfig};
+use auth_core::config::{IdentityPoolConfig, OAuthConfig, UserPoolConfig};
 use auth_core::machine::session::RefreshMethod;
 use auth_core::machine::sign_in::SignIn;
 use auth_core::machine::sign_up::SignUp;
@@ -36,19 +36,29 @@ macro_rules! authorized {
     }};
 }
 
+mod browser;
 mod builder;
 mod driver;
 mod error;
 mod mfa;
 mod outputs;
+mod redirect;
 mod session;
 mod sign_in;
 mod sign_up;
 mod user;
 
+pub use auth_core::oauth::{Prompt, Provider};
+pub use browser::{
+    OpenUrl, OpenUrlFn, OpenUrlFuture, SharedOpenUrl, SystemBrowser, open_url_fn,
+};
 pub use builder::AuthBuilder;
-pub use error::{AuthError, BuildError};
+pub use error::{AuthError, BuildError, RedirectError};
 pub use mfa::{Device, MfaPreference, MfaPreferenceOutput, UpdateMfaPreference};
+pub use redirect::{
+    DEFAULT_REDIRECT_TIMEOUT, SIGN_OUT_REDIRECT_TIMEOUT, SignInWithRedirectOptions,
+    SignInWithRedirectOutput,
+};
 pub use session::{
     AuthSession, AuthTokenProvider, FetchAuthSessionOptions, SignOutOptions, SignOutOutcome,
 };
@@ -85,6 +95,9 @@ pub struct Auth {
 pub(crate) struct Inner {
     user_pool: Option<UserPoolConfig>,
     identity_pool: Option<IdentityPoolConfig>,
+    oauth: Option<OAuthConfig>,
+    /// Opens the managed login for sign-in and sign-out with redirect.
+    open_url: SharedOpenUrl,
     http: SharedHttpClient,
     storage: SharedKeyValueStorage,
     store: Option<TokenStore>,
@@ -100,6 +113,8 @@ pub(crate) struct Inner {
     sign_up: tokio::sync::Mutex<Option<(String, SignUp)>>,
     /// Held while tokens are refreshed: one refresh in flight for all callers.
     refresh_lock: tokio::sync::Mutex<()>,
+    /// Held while a sign-in with redirect runs (`try_lock`: a second one is refused).
+    redirect_lock: tokio::sync::Mutex<()>,
     /// Bumped whenever the stored tokens change (refresh, sign-in, sign-out).
     generation: AtomicU64,
 }
@@ -110,6 +125,8 @@ impl fmt::Debug for Auth {
         f.debug_struct("Auth")
             .field("user_pool", &inner.user_pool)
             .field("identity_pool", &inner.identity_pool)
+            .field("oauth", &inner.oauth)
+            .field("open_url", &inner.open_url)
             .field("http", &inner.http)
             .field("storage", &inner.storage)
             .field("custom_token_provider", &inner.token_provider.is_some())
@@ -147,6 +164,11 @@ impl Auth {
     /// The identity pool configuration, if any.
     pub fn identity_pool_config(&self) -> Option<&IdentityPoolConfig> {
         self.inner.identity_pool.as_ref()
+    }
+
+    /// The OAuth (managed login) configuration, if any.
+    pub fn oauth_config(&self) -> Option<&OAuthConfig> {
+        self.inner.oauth.as_ref()
     }
 
     /// The storage (tokens under Amplify's keys, device keys, identity id, pending sign-in).

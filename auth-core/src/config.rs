@@ -1,6 +1,9 @@
 //! Configuration of a Cognito user pool client and of an identity pool.
 //!
-//! Both are built with smithy-style builders (`x(self, v) -> Self`, `set_x(&mut self,
+//! [`OAuthConfig`] adds the managed-login (hosted UI) domain of a user pool for sign-in with
+//! redirect.
+//!
+//! All are built with smithy-style builders (`x(self, v) -> Self`, `set_x(&mut self,
 //! Option<v>)`, `build() -> Result`). The region is derived from the pool id, as Amplify does,
 //! and a custom endpoint (a proxy, or a local peer such as moto) replaces the regional one.
 
@@ -8,6 +11,13 @@ use std::fmt;
 
 use crate::Sensitive;
 use crate::wire::Endpoint;
+
+mod oauth;
+
+pub use oauth::{
+    COGNITO_AUTHORIZE_PATH, COGNITO_LOGOUT_PATH, COGNITO_TOKEN_PATH, OAuthConfig,
+    OAuthConfigBuilder, OAuthResponseType,
+};
 
 /// A configuration value was missing or malformed: the caller misused the API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +50,22 @@ pub enum ConfigError {
     InvalidEndpoint {
         /// The endpoint as given.
         endpoint: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A sign-in or sign-out redirect URI is not an absolute URI without a fragment.
+    #[error("invalid redirect URI {uri:?}: {reason}")]
+    InvalidRedirectUri {
+        /// The URI as given.
+        uri: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// An OAuth setting other than a URI is malformed.
+    #[error("invalid OAuth setting `{setting}`: {reason}")]
+    InvalidOAuthSetting {
+        /// The setting (`response_type`, …).
+        setting: &'static str,
         /// What is wrong with it.
         reason: &'static str,
     },

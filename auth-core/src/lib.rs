@@ -3,7 +3,8 @@
 //! `auth-core` holds everything about talking to Cognito that does not need a runtime, a
 //! clock or a socket: configuration types ([`config`]), the wire types and codec of the
 //! user-pool and identity-pool operations ([`wire`]), SRP ([`srp`]), the SRP timestamp
-//! ([`timestamp`]), JWT claims and token expiry ([`tokens`]), and the state machines of the
+//! ([`timestamp`]), JWT claims and token expiry ([`tokens`]), sign-in with redirect through the
+//! managed login ([`oauth`]: state, PKCE, authorization and token requests), and the state machines of the
 //! multi-step flows: sign-in, sign-up, reset password and the token session ([`machine`]; the
 //! `test-util` feature adds a scripted Cognito peer to test them). Time (`now: SystemTime`) and
 //! randomness (`&mut impl CryptoRngCore`) are always passed in, so every function here is
@@ -53,6 +54,7 @@
 
 pub mod config;
 pub mod machine;
+pub mod oauth;
 mod secret;
 pub mod srp;
 #[cfg(feature = "test-util")]

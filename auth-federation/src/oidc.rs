@@ -57,6 +57,8 @@ pub use client::{
 pub use config::{OidcConfig, OidcConfigBuilder};
 pub use discovery::ProviderMetadata;
 pub use error::{IdTokenError, OidcError};
-pub use loopback::{CallbackParams, LoopbackListener, parse_loopback_redirect};
+pub use loopback::{
+    CallbackParams, LoopbackListener, parse_localhost_redirect, parse_loopback_redirect,
+};
 pub use session::OidcSession;
 pub use verify::{IdTokenVerifier, VerifiedIdToken};

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
-use auth_core::config::{IdentityPoolConfig, UserPoolConfig};
+use auth_core::config::{IdentityPoolConfig, OAuthConfig, UserPoolConfig};
 use auth_core::machine::session::RefreshMethod;
 use auth_federation::{CognitoCredentialsProvider, IdentityPool};
 use auth_hub::Hub;
@@ -14,7 +14,7 @@ use auth_providers::{
     TokenStore,
 };
 
-use super::{Auth, BuildError, Inner};
+use super::{Auth, BuildError, Inner, OpenUrl, SharedOpenUrl};
 
 /// Builds an [`Auth`]. Every part but the configuration has a default:
 ///
@@ -26,6 +26,7 @@ use super::{Auth, BuildError, Inner};
 /// | clock | the system clock |
 /// | token provider | the `Auth`'s own tokens (refreshed once for all callers) |
 /// | credentials provider | a [`CognitoCredentialsProvider`] when an identity pool is configured |
+/// | browser hook | [`SystemBrowser`](super::SystemBrowser), for sign-in and sign-out with redirect |
 ///
 /// A custom token or credentials provider replaces the default wholesale, as
 /// `Amplify.configure(config, { Auth: { tokenProvider, credentialsProvider } })` does.
@@ -33,6 +34,8 @@ use super::{Auth, BuildError, Inner};
 pub struct AuthBuilder {
     user_pool: Option<UserPoolConfig>,
     identity_pool: Option<IdentityPoolConfig>,
+    oauth: Option<OAuthConfig>,
+    open_url: Option<SharedOpenUrl>,
     storage: Option<SharedKeyValueStorage>,
     hub: Option<Hub>,
     http: Option<SharedHttpClient>,
@@ -69,19 +72,52 @@ impl AuthBuilder {
         self
     }
 
+    /// The user pool's managed-login (hosted UI) domain, scopes and redirect URIs, for
+    /// [`Auth::sign_in_with_redirect`].
+    #[must_use]
+    pub fn oauth(mut self, config: OAuthConfig) -> Self {
+        self.oauth = Some(config);
+        self
+    }
+
+    /// Sets or clears the OAuth configuration.
+    pub fn set_oauth(&mut self, config: Option<OAuthConfig>) -> &mut Self {
+        self.oauth = config;
+        self
+    }
+
+    /// How sign-in and sign-out with redirect open the managed login: an in-app browser, a
+    /// webview, a headless client in tests (default: the system browser).
+    #[must_use]
+    pub fn open_url(mut self, hook: impl OpenUrl + 'static) -> Self {
+        self.open_url = Some(SharedOpenUrl::new(hook));
+        self
+    }
+
+    /// Sets or clears the browser hook.
+    pub fn set_open_url(&mut self, hook: Option<SharedOpenUrl>) -> &mut Self {
+        self.open_url = hook;
+        self
+    }
+
     /// Reads the `auth` section of Amplify Gen 2's `amplify_outputs.json` (`user_pool_id`,
     /// `user_pool_client_id`, `identity_pool_id`, `aws_region`,
-    /// `unauthenticated_identities_enabled`), or of the older `amplifyconfiguration.json`
-    /// (`aws_user_pools_id`, `aws_user_pools_web_client_id`, `aws_cognito_identity_pool_id`).
+    /// `unauthenticated_identities_enabled`, and `oauth`: `domain`, `scopes`,
+    /// `redirect_sign_in_uri`, `redirect_sign_out_uri`, `response_type`,
+    /// `identity_providers`), or of the older `amplifyconfiguration.json`
+    /// (`aws_user_pools_id`, `aws_user_pools_web_client_id`, `aws_cognito_identity_pool_id`,
+    /// and `oauth`: `domain`, `scope`, comma-separated `redirectSignIn` and `redirectSignOut`,
+    /// `responseType`).
     ///
     /// # Errors
     ///
     /// [`BuildError::AmplifyOutputs`] when the JSON is malformed or names no pool;
     /// [`BuildError::Config`] when an id is invalid.
     pub fn amplify_outputs(mut self, json: &str) -> Result<Self, BuildError> {
-        let (user_pool, identity_pool) = super::outputs::parse(json)?;
-        self.user_pool = user_pool.or(self.user_pool);
-        self.identity_pool = identity_pool.or(self.identity_pool);
+        let outputs = super::outputs::parse(json)?;
+        self.user_pool = outputs.user_pool.or(self.user_pool);
+        self.identity_pool = outputs.identity_pool.or(self.identity_pool);
+        self.oauth = outputs.oauth.or(self.oauth);
         Ok(self)
     }
 
@@ -230,6 +266,8 @@ impl AuthBuilder {
             inner: Arc::new(Inner {
                 user_pool: self.user_pool,
                 identity_pool: self.identity_pool,
+                oauth: self.oauth,
+                open_url: self.open_url.unwrap_or_default(),
                 http,
                 storage,
                 store,
@@ -242,6 +280,7 @@ impl AuthBuilder {
                 pending: tokio::sync::Mutex::new(None),
                 sign_up: tokio::sync::Mutex::new(None),
                 refresh_lock: tokio::sync::Mutex::new(()),
+                redirect_lock: tokio::sync::Mutex::new(()),
                 generation: AtomicU64::new(0),
             }),
         })

@@ -1,6 +1,6 @@
-//! Reading pool ids from Amplify's generated configuration files.
+//! Reading pool ids and the OAuth settings from Amplify's generated configuration files.
 
-use auth_core::config::{IdentityPoolConfig, UserPoolConfig};
+use auth_core::config::{IdentityPoolConfig, OAuthConfig, OAuthResponseType, UserPoolConfig};
 use serde::Deserialize;
 
 use super::BuildError;
@@ -13,6 +13,31 @@ struct Gen2Auth {
     user_pool_client_id: Option<String>,
     identity_pool_id: Option<String>,
     unauthenticated_identities_enabled: Option<bool>,
+    oauth: Option<Gen2OAuth>,
+}
+
+/// `auth.oauth` of `amplify_outputs.json`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Gen2OAuth {
+    domain: Option<String>,
+    scopes: Vec<String>,
+    redirect_sign_in_uri: Vec<String>,
+    redirect_sign_out_uri: Vec<String>,
+    response_type: Option<String>,
+    identity_providers: Vec<String>,
+}
+
+/// The top-level `oauth` of Gen 1's `amplifyconfiguration.json` (Amplify JS); the redirect
+/// URIs are one comma-separated string. The CLI writes `"oauth": {}` when there is none.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Gen1OAuth {
+    domain: Option<String>,
+    scope: Vec<String>,
+    redirect_sign_in: Option<String>,
+    redirect_sign_out: Option<String>,
+    response_type: Option<String>,
 }
 
 /// Both file shapes: Gen 2 (`auth: {...}`) and Gen 1 (`aws_user_pools_id`, ...).
@@ -23,13 +48,64 @@ struct Outputs {
     aws_user_pools_id: Option<String>,
     aws_user_pools_web_client_id: Option<String>,
     aws_cognito_identity_pool_id: Option<String>,
+    oauth: Option<Gen1OAuth>,
 }
 
-pub(crate) type Pools = (Option<UserPoolConfig>, Option<IdentityPoolConfig>);
+/// What a configuration file configures.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    pub(crate) user_pool: Option<UserPoolConfig>,
+    pub(crate) identity_pool: Option<IdentityPoolConfig>,
+    pub(crate) oauth: Option<OAuthConfig>,
+}
+
+impl Gen2OAuth {
+    fn build(self) -> Result<Option<OAuthConfig>, BuildError> {
+        let Some(domain) = self.domain.filter(|d| !d.is_empty()) else {
+            return Ok(None);
+        };
+        let mut builder = OAuthConfig::builder().domain(domain).scopes(self.scopes);
+        for uri in self.redirect_sign_in_uri {
+            builder = builder.redirect_sign_in(uri);
+        }
+        for uri in self.redirect_sign_out_uri {
+            builder = builder.redirect_sign_out(uri);
+        }
+        for provider in self.identity_providers {
+            builder = builder.identity_provider(provider);
+        }
+        if let Some(kind) = self.response_type {
+            builder = builder.response_type(OAuthResponseType::parse(&kind)?);
+        }
+        Ok(Some(builder.build()?))
+    }
+}
+
+impl Gen1OAuth {
+    fn build(self) -> Result<Option<OAuthConfig>, BuildError> {
+        let split = |uris: Option<String>| -> Vec<String> {
+            uris.unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        Gen2OAuth {
+            domain: self.domain,
+            scopes: self.scope,
+            redirect_sign_in_uri: split(self.redirect_sign_in),
+            redirect_sign_out_uri: split(self.redirect_sign_out),
+            response_type: self.response_type,
+            identity_providers: Vec::new(),
+        }
+        .build()
+    }
+}
 
 /// Parses `amplify_outputs.json` or `amplifyconfiguration.json`. The region of each pool is
 /// part of its id, so `aws_region` is not needed.
-pub(crate) fn parse(json: &str) -> Result<Pools, BuildError> {
+pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
     let outputs: Outputs = serde_json::from_str(json).map_err(|e| BuildError::AmplifyOutputs {
         // Line and column only: serde's message may quote a value.
         reason: format!(
@@ -38,12 +114,13 @@ pub(crate) fn parse(json: &str) -> Result<Pools, BuildError> {
             e.column()
         ),
     })?;
-    let (pool, client, identity, guests) = match outputs.auth {
+    let (pool, client, identity, guests, oauth) = match outputs.auth {
         Some(auth) => (
             auth.user_pool_id,
             auth.user_pool_client_id,
             auth.identity_pool_id,
             auth.unauthenticated_identities_enabled.unwrap_or(false),
+            auth.oauth.map(Gen2OAuth::build).transpose()?.flatten(),
         ),
         None => (
             outputs.aws_user_pools_id,
@@ -51,6 +128,7 @@ pub(crate) fn parse(json: &str) -> Result<Pools, BuildError> {
             outputs.aws_cognito_identity_pool_id,
             // Gen 1 files do not say; guests are tried and the pool decides.
             true,
+            outputs.oauth.map(Gen1OAuth::build).transpose()?.flatten(),
         ),
     };
     let user_pool = match (pool, client) {
@@ -81,7 +159,11 @@ pub(crate) fn parse(json: &str) -> Result<Pools, BuildError> {
             reason: "no user pool and no identity pool in the `auth` section".into(),
         });
     }
-    Ok((user_pool, identity_pool))
+    Ok(Parsed {
+        user_pool,
+        identity_pool,
+        oauth,
+    })
 }
 
 #[cfg(test)]
@@ -93,7 +175,12 @@ mod tests {
         let json = r#"{"version":"1.3","auth":{"user_pool_id":"eu-west-1_Abc","aws_region":"eu-west-1",
             "user_pool_client_id":"client1","identity_pool_id":"eu-west-1:0e1c-42",
             "unauthenticated_identities_enabled":true,"mfa_methods":["TOTP"]}}"#;
-        let (user, identity) = parse(json).unwrap();
+        let Parsed {
+            user_pool: user,
+            identity_pool: identity,
+            oauth,
+        } = parse(json).unwrap();
+        assert!(oauth.is_none());
         let user = user.unwrap();
         assert_eq!(user.pool_id(), "eu-west-1_Abc");
         assert_eq!(user.client_id(), "client1");
@@ -105,18 +192,68 @@ mod tests {
     #[test]
     fn identity_pool_only_outputs_are_accepted() {
         let json = r#"{"auth":{"identity_pool_id":"us-east-1:0e1c-42","aws_region":"us-east-1"}}"#;
-        let (user, identity) = parse(json).unwrap();
-        assert!(user.is_none());
-        assert!(!identity.unwrap().allow_guest_access());
+        let parsed = parse(json).unwrap();
+        assert!(parsed.user_pool.is_none());
+        assert!(!parsed.identity_pool.unwrap().allow_guest_access());
     }
 
     #[test]
     fn gen1_configuration_is_read_too() {
         let json = r#"{"aws_project_region":"us-east-1","aws_user_pools_id":"us-east-1_X",
             "aws_user_pools_web_client_id":"c","aws_cognito_identity_pool_id":"us-east-1:0e1c-42"}"#;
-        let (user, identity) = parse(json).unwrap();
-        assert_eq!(user.unwrap().pool_id(), "us-east-1_X");
-        assert!(identity.is_some());
+        let parsed = parse(json).unwrap();
+        assert_eq!(parsed.user_pool.unwrap().pool_id(), "us-east-1_X");
+        assert!(parsed.identity_pool.is_some());
+    }
+
+    #[test]
+    fn gen2_oauth_is_read() {
+        let json = r#"{"auth":{"user_pool_id":"eu-west-1_Abc","user_pool_client_id":"c",
+            "oauth":{"identity_providers":["GOOGLE","SIGN_IN_WITH_APPLE"],
+            "domain":"myapp.auth.eu-west-1.amazoncognito.com",
+            "scopes":["phone","email","openid","profile","aws.cognito.signin.user.admin"],
+            "redirect_sign_in_uri":["http://localhost:3000/","com.example.app:/callback"],
+            "redirect_sign_out_uri":["http://localhost:3000/signed-out"],
+            "response_type":"code"}}}"#;
+        let oauth = parse(json).unwrap().oauth.unwrap();
+        assert_eq!(oauth.domain(), "myapp.auth.eu-west-1.amazoncognito.com");
+        assert_eq!(
+            oauth.authorize_endpoint(),
+            "https://myapp.auth.eu-west-1.amazoncognito.com/oauth2/authorize"
+        );
+        assert_eq!(oauth.scopes().len(), 5);
+        assert_eq!(
+            oauth.redirect_sign_in(),
+            ["http://localhost:3000/", "com.example.app:/callback"]
+        );
+        assert_eq!(oauth.redirect_sign_out(), ["http://localhost:3000/signed-out"]);
+        assert_eq!(oauth.identity_providers(), ["GOOGLE", "SIGN_IN_WITH_APPLE"]);
+        assert_eq!(oauth.response_type(), OAuthResponseType::Code);
+    }
+
+    #[test]
+    fn gen1_oauth_splits_the_redirect_lists() {
+        let json = r#"{"aws_user_pools_id":"us-east-1_X","aws_user_pools_web_client_id":"c",
+            "oauth":{"domain":"auth.example.com","scope":["openid","email"],
+            "redirectSignIn":"http://localhost:3000/, myapp://cb","redirectSignOut":"myapp://out",
+            "responseType":"token"}}"#;
+        let oauth = parse(json).unwrap().oauth.unwrap();
+        assert_eq!(oauth.redirect_sign_in(), ["http://localhost:3000/", "myapp://cb"]);
+        assert_eq!(oauth.redirect_sign_out(), ["myapp://out"]);
+        assert_eq!(oauth.scopes(), ["openid", "email"]);
+        assert_eq!(oauth.response_type(), OAuthResponseType::Token);
+    }
+
+    #[test]
+    fn an_empty_oauth_section_is_no_oauth_and_a_bad_one_is_refused() {
+        let json = r#"{"aws_user_pools_id":"us-east-1_X","aws_user_pools_web_client_id":"c","oauth":{}}"#;
+        assert!(parse(json).unwrap().oauth.is_none());
+        let json = r#"{"auth":{"user_pool_id":"us-east-1_X","user_pool_client_id":"c",
+            "oauth":{"domain":"auth.example.com","response_type":"id_token"}}}"#;
+        assert!(matches!(parse(json), Err(BuildError::Config(_))));
+        let json = r#"{"auth":{"user_pool_id":"us-east-1_X","user_pool_client_id":"c",
+            "oauth":{"domain":"http://auth.example.com"}}}"#;
+        assert!(matches!(parse(json), Err(BuildError::Config(_))));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `fetch_auth_session` (tokens refreshed once for all callers, AWS credentials),
-//! `get_current_user`, `sign_out` and `aws_credentials_provider`.
+//! `get_current_user`, `sign_out` (with or without the managed login's `/logout`) and
+//! `aws_credentials_provider`.
 
 use std::sync::atomic::Ordering;
 
@@ -68,12 +69,28 @@ pub struct AuthSession {
 pub struct SignOutOptions {
     /// Also sign out of every other device (GlobalSignOut).
     pub global: bool,
+    /// Also end the managed login's session (after a sign-in with redirect): open
+    /// `/logout?client_id=…&logout_uri=…` through the browser hook, `logout_uri` being the
+    /// first loopback sign-out URI of the OAuth configuration, else its first. For a loopback
+    /// URI a listener waits (at most [`SIGN_OUT_REDIRECT_TIMEOUT`](super::SIGN_OUT_REDIRECT_TIMEOUT))
+    /// for the browser to come back and shows a "signed out" page.
+    pub redirect: bool,
 }
 
 impl SignOutOptions {
     /// A global sign-out.
     pub fn global() -> Self {
-        Self { global: true }
+        Self {
+            global: true,
+            redirect: false,
+        }
+    }
+
+    /// Sets [`redirect`](Self::redirect).
+    #[must_use]
+    pub fn with_redirect(mut self, redirect: bool) -> Self {
+        self.redirect = redirect;
+        self
     }
 }
 
@@ -87,12 +104,17 @@ pub struct SignOutOutcome {
     pub global_sign_out_error: Option<AuthError>,
     /// Why RevokeToken failed, if it was sent and failed.
     pub revoke_token_error: Option<AuthError>,
+    /// Why the managed login's `/logout` failed (the browser hook, no sign-out URI, a
+    /// timeout), if it was asked for.
+    pub redirect_error: Option<AuthError>,
 }
 
 impl SignOutOutcome {
-    /// Whether every network call succeeded.
+    /// Whether every network call (and the `/logout` redirect) succeeded.
     pub fn is_complete(&self) -> bool {
-        self.global_sign_out_error.is_none() && self.revoke_token_error.is_none()
+        self.global_sign_out_error.is_none()
+            && self.revoke_token_error.is_none()
+            && self.redirect_error.is_none()
     }
 }
 
@@ -298,10 +320,15 @@ impl Auth {
     }
 
     /// Signs out: RevokeToken when the access token has `origin_jti`, GlobalSignOut when
-    /// `global`; then, whatever the network said, clears the tokens, the pending sign-in and
-    /// the credentials (device keys are kept) and emits `signedOut`.
+    /// `global`, the managed login's `/logout` when `redirect`; then, whatever the network
+    /// and the browser said, clears the tokens, the pending sign-in, any sign-in with
+    /// redirect in flight and the credentials (device keys are kept) and emits `signedOut`.
     pub async fn sign_out(&self, options: SignOutOptions) -> SignOutOutcome {
-        let span = tracing::info_span!("sign_out", global = options.global);
+        let span = tracing::info_span!(
+            "sign_out",
+            global = options.global,
+            redirect = options.redirect
+        );
         async move {
             let mut outcome = SignOutOutcome::default();
             let Ok((config, store)) = self.user_pool() else {
@@ -345,6 +372,13 @@ impl Auth {
             if let Some(error) = &outcome.revoke_token_error {
                 tracing::warn!(error = %error, "RevokeToken failed; signing out locally");
             }
+            if options.redirect {
+                outcome.redirect_error = self.sign_out_redirect().await.err();
+                if let Some(error) = &outcome.redirect_error {
+                    tracing::warn!(error = %error, "the managed login's logout failed; signing out locally");
+                }
+            }
+            self.forget_redirect(config).await;
             if let Err(error) = store.clear_tokens().await {
                 tracing::warn!(error = %error, "could not clear the stored tokens");
             }

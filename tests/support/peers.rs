@@ -26,7 +26,8 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The value of `key` (`MOTO_URL`, `MOTO_AUTH_URL`, `OIDC_URL`, `REDIS_URL`, `PYTHON`), from
+/// The value of `key` (`MOTO_URL`, `MOTO_AUTH_URL`, `OIDC_URL`, `OIDC_COGNITO_URL`,
+/// `REDIS_URL`, `PYTHON`), from
 /// `AUTH_<key>` or `target/peers/peers.env`.
 ///
 /// # Panics
@@ -79,6 +80,12 @@ pub(crate) fn moto_auth() -> String {
 /// oidc-provider's issuer URL.
 pub(crate) fn oidc() -> String {
     peer("OIDC_URL")
+}
+
+/// A second oidc-provider shaped like a Cognito managed-login domain (Cognito's endpoint
+/// paths, JWT access tokens with `username`, `GET /logout`): its base URL, the OAuth domain.
+pub(crate) fn oidc_cognito() -> String {
+    peer("OIDC_COGNITO_URL")
 }
 
 /// redis-server's URL.

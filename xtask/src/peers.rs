@@ -6,6 +6,9 @@
 //!   (`INITIAL_NO_AUTH_ACTION_COUNT`), for tests where forged credentials must fail.
 //! - **oidc-provider** (panva's, pinned): an OpenID Provider with a public native client and a
 //!   headless login (see `xtask/assets/oidc-provider.mjs`).
+//! - **oidc-cognito**: a second oidc-provider from the same script with `COGNITO_SHAPED=1`,
+//!   standing in for a user pool's managed-login domain (Cognito's endpoint paths, JWT access
+//!   tokens with Cognito's claims, `GET /logout`), for sign-in with redirect.
 //! - **redis-server** (Debian's package, installed with apt-get if missing).
 //!
 //! Everything lives under `target/peers/`: the Python venv (moto and pycognito), the npm
@@ -53,11 +56,21 @@ const OIDC_PEER: Peer = Peer {
     name: "oidc",
     key: "OIDC_URL",
 };
+const OIDC_COGNITO_PEER: Peer = Peer {
+    name: "oidc-cognito",
+    key: "OIDC_COGNITO_URL",
+};
 const REDIS_PEER: Peer = Peer {
     name: "redis",
     key: "REDIS_URL",
 };
-const PEERS: [Peer; 4] = [MOTO_PEER, MOTO_AUTH_PEER, OIDC_PEER, REDIS_PEER];
+const PEERS: [Peer; 5] = [
+    MOTO_PEER,
+    MOTO_AUTH_PEER,
+    OIDC_PEER,
+    OIDC_COGNITO_PEER,
+    REDIS_PEER,
+];
 
 /// `target/peers/`.
 pub(crate) fn dir() -> PathBuf {
@@ -98,7 +111,7 @@ impl Peer {
         let base = format!("http://127.0.0.1:{port}");
         match self.name {
             "redis" => redis_ping(port),
-            "oidc" => http::get(&format!("{base}/.well-known/openid-configuration"))
+            "oidc" | "oidc-cognito" => http::get(&format!("{base}/.well-known/openid-configuration"))
                 .is_ok_and(|r| r.status == 200),
             _ => http::get(&format!("{base}/moto-api/")).is_ok_and(|r| r.status < 500),
         }
@@ -117,11 +130,14 @@ impl Peer {
                 ]);
                 c
             }
-            "oidc" => {
+            "oidc" | "oidc-cognito" => {
                 let mut c = Command::new("node");
                 c.arg(dir().join("node/oidc-provider.mjs"))
                     .env("PORT", &port_text)
                     .current_dir(dir().join("node"));
+                if self.name == "oidc-cognito" {
+                    c.env("COGNITO_SHAPED", "1");
+                }
                 c
             }
             name => {

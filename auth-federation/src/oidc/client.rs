@@ -12,7 +12,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
 use serde::Deserialize;
-use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use super::config::OidcConfig;
@@ -28,10 +27,9 @@ fn random_token(n: usize) -> String {
     URL_SAFE_NO_PAD.encode(&*bytes)
 }
 
-/// The PKCE S256 challenge of a verifier (RFC 7636 §4.2).
-pub fn pkce_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
+/// The PKCE S256 challenge of a verifier (RFC 7636 §4.2): `auth-core`'s, which the user
+/// pool's sign-in with redirect uses too.
+pub use auth_core::oauth::pkce_challenge;
 
 /// A pending authorization: the URL to open, and the secrets to check the redirect against.
 ///
