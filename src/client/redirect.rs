@@ -26,6 +26,11 @@ use super::{Auth, AuthError, OpenUrl as _, RedirectError};
 
 mod inflight;
 
+// The guide page's examples are compiled (and the ones that need no browser run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/sign-in-with-redirect.md")]
+struct SignInWithRedirectGuide;
+
 pub(crate) use inflight::oauth_sign_in_key;
 
 /// How long the user has to finish signing in, by default.
