@@ -61,7 +61,12 @@ fn builder() -> Result<auth::client::AuthBuilder, Box<dyn Error>> {
         .build()?;
     let mut oauth = OAuthConfig::builder()
         .domain(env("AUTH_OAUTH_DOMAIN").ok_or_else(|| missing("AUTH_OAUTH_DOMAIN"))?)
-        .scopes(["openid", "email", "profile", "aws.cognito.signin.user.admin"]);
+        .scopes([
+            "openid",
+            "email",
+            "profile",
+            "aws.cognito.signin.user.admin",
+        ]);
     if let Some(uri) = env("AUTH_REDIRECT_SIGN_IN") {
         oauth = oauth.redirect_sign_in(uri);
     }
@@ -82,7 +87,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
                 .cookie_store(true)
                 .build()
                 .map_err(std::io::Error::other)?;
-            browser.get(url).send().await.map_err(std::io::Error::other)?;
+            browser
+                .get(url)
+                .send()
+                .await
+                .map_err(std::io::Error::other)?;
             Ok(())
         }));
     }
@@ -109,7 +118,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("1. sign in with redirect (a browser opens)");
     let user = match auth.sign_in_with_redirect(options).await {
         Ok(SignInWithRedirectOutput::SignedIn(user)) => user,
-        Ok(other) => return Err(format!("a loopback redirect URI is needed here: {other:?}").into()),
+        Ok(other) => {
+            return Err(format!("a loopback redirect URI is needed here: {other:?}").into());
+        }
         Err(error) => {
             match error.redirect_error() {
                 Some(e) if e.is_cancelled() => println!("   the user cancelled"),
@@ -127,7 +138,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!(
             "2. ID token: email {:?}, identities {}",
             claims.other.get("email"),
-            claims.other.get("identities").map_or("-".into(), ToString::to_string)
+            claims
+                .other
+                .get("identities")
+                .map_or("-".into(), ToString::to_string)
         );
     }
 

@@ -49,9 +49,7 @@ mod sign_up;
 mod user;
 
 pub use auth_core::oauth::{Prompt, Provider};
-pub use browser::{
-    OpenUrl, OpenUrlFn, OpenUrlFuture, SharedOpenUrl, SystemBrowser, open_url_fn,
-};
+pub use browser::{OpenUrl, OpenUrlFn, OpenUrlFuture, SharedOpenUrl, SystemBrowser, open_url_fn};
 pub use builder::AuthBuilder;
 pub use error::{AuthError, BuildError, RedirectError};
 pub use mfa::{Device, MfaPreference, MfaPreferenceOutput, UpdateMfaPreference};

@@ -21,7 +21,10 @@ const CLIENT: &str = "faults-client";
 
 /// A sign-in with redirect against `domain`; returns the error, the failure event's name and
 /// whether the storage was left empty.
-async fn failed_sign_in(domain: &str, options: SignInWithRedirectOptions) -> (AuthError, String, bool) {
+async fn failed_sign_in(
+    domain: &str,
+    options: SignInWithRedirectOptions,
+) -> (AuthError, String, bool) {
     let storage = MemoryStorage::new();
     // The "managed login": straight back to the listener with a code and the state sent.
     let hook = open_url_fn(|url: String| async move {
@@ -38,7 +41,9 @@ async fn failed_sign_in(domain: &str, options: SignInWithRedirectOptions) -> (Au
             .query_pairs_mut()
             .append_pair("code", "the-code")
             .append_pair("state", &param("state"));
-        reqwest::get(redirect).await.map_err(std::io::Error::other)?;
+        reqwest::get(redirect)
+            .await
+            .map_err(std::io::Error::other)?;
         Ok(())
     });
     let auth = Auth::builder()
@@ -102,7 +107,8 @@ async fn an_html_500_is_sent_once_and_nothing_is_stored() {
         .mount(&server)
         .await;
 
-    let (error, name, empty) = failed_sign_in(&server.uri(), SignInWithRedirectOptions::new()).await;
+    let (error, name, empty) =
+        failed_sign_in(&server.uri(), SignInWithRedirectOptions::new()).await;
 
     assert_eq!(
         token_endpoint_error(&error),
@@ -125,7 +131,8 @@ async fn invalid_grant_is_a_typed_error_and_nothing_is_stored() {
         .mount(&server)
         .await;
 
-    let (error, name, empty) = failed_sign_in(&server.uri(), SignInWithRedirectOptions::new()).await;
+    let (error, name, empty) =
+        failed_sign_in(&server.uri(), SignInWithRedirectOptions::new()).await;
 
     assert_eq!(
         token_endpoint_error(&error),
@@ -168,7 +175,10 @@ async fn tokens_with_another_nonce_are_refused() {
     )
     .await;
 
-    assert_eq!(token_endpoint_error(&error), &TokenEndpointError::NonceMismatch);
+    assert_eq!(
+        token_endpoint_error(&error),
+        &TokenEndpointError::NonceMismatch
+    );
     assert!(empty);
 }
 
@@ -185,7 +195,13 @@ async fn an_unreachable_token_endpoint_is_a_transport_error() {
     let (error, name, empty) = failed_sign_in(&domain, SignInWithRedirectOptions::new()).await;
 
     assert!(
-        matches!(error, AuthError::Transport { operation: "oauth2/token", .. }),
+        matches!(
+            error,
+            AuthError::Transport {
+                operation: "oauth2/token",
+                ..
+            }
+        ),
         "{error:?}"
     );
     assert_eq!(name, "NetworkError");

@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use auth::Auth;
 use auth::client::{
-    AuthError, FetchAuthSessionOptions, OpenUrl, Provider, RedirectError, SignInWithRedirectOptions,
-    SignInWithRedirectOutput, SignOutOptions, open_url_fn,
+    AuthError, FetchAuthSessionOptions, OpenUrl, Provider, RedirectError,
+    SignInWithRedirectOptions, SignInWithRedirectOutput, SignOutOptions, open_url_fn,
 };
 use auth::core::config::{OAuthConfig, UserPoolConfig};
 use auth::hub::AuthEvent;
@@ -47,7 +47,12 @@ fn user_pool() -> UserPoolConfig {
 fn oauth() -> OAuthConfig {
     OAuthConfig::builder()
         .domain(peers::oidc_cognito())
-        .scopes(["openid", "email", "profile", "aws.cognito.signin.user.admin"])
+        .scopes([
+            "openid",
+            "email",
+            "profile",
+            "aws.cognito.signin.user.admin",
+        ])
         .redirect_sign_in("http://127.0.0.1/callback")
         .redirect_sign_out("http://127.0.0.1/logout")
         .build()
@@ -185,7 +190,10 @@ async fn a_headless_login_signs_in_through_the_loopback_listener() {
     let url = opened.lock().unwrap()[0].clone();
     assert!(url.starts_with(&format!("{}/oauth2/authorize?", peers::oidc_cognito())));
     assert_eq!(param(&url, "identity_provider").as_deref(), Some("Google"));
-    assert_eq!(param(&url, "code_challenge_method").as_deref(), Some("S256"));
+    assert_eq!(
+        param(&url, "code_challenge_method").as_deref(),
+        Some("S256")
+    );
     assert_eq!(param(&url, "lang").as_deref(), Some("fr"));
     let redirect = param(&url, "redirect_uri").unwrap();
     assert!(redirect.starts_with("http://127.0.0.1:"), "{redirect}");
@@ -238,14 +246,20 @@ async fn a_headless_login_signs_in_through_the_loopback_listener() {
         tokens.id_token.unwrap().claims().other["nonce"],
         serde_json::json!("nonce-1")
     );
-    assert_eq!(auth.get_current_user().await.unwrap().username, "Google_alice");
+    assert_eq!(
+        auth.get_current_user().await.unwrap().username,
+        "Google_alice"
+    );
 
     // Signed in: a second sign-in is refused, and nothing is dispatched for it.
     let again = auth
         .sign_in_with_redirect(SignInWithRedirectOptions::new())
         .await
         .unwrap_err();
-    assert!(matches!(again, AuthError::UserAlreadyAuthenticated), "{again:?}");
+    assert!(
+        matches!(again, AuthError::UserAlreadyAuthenticated),
+        "{again:?}"
+    );
     assert_eq!(events.lock().unwrap().len(), 3);
 }
 
@@ -261,7 +275,11 @@ async fn a_forged_state_is_refused_and_the_code_is_not_exchanged() {
         let pairs: Vec<(String, String)> = forged
             .query_pairs()
             .map(|(k, v)| {
-                let v = if k == "state" { "forged".into() } else { v.into_owned() };
+                let v = if k == "state" {
+                    "forged".into()
+                } else {
+                    v.into_owned()
+                };
                 (k.into_owned(), v)
             })
             .collect();
@@ -443,7 +461,10 @@ async fn a_custom_scheme_redirect_completes_after_a_restart() {
         .await
         .unwrap_err();
     assert!(
-        matches!(unrelated.redirect_error(), Some(RedirectError::NotForThisSignIn)),
+        matches!(
+            unrelated.redirect_error(),
+            Some(RedirectError::NotForThisSignIn)
+        ),
         "{unrelated:?}"
     );
     assert!(names(&events).is_empty());
@@ -528,7 +549,10 @@ async fn sign_out_with_redirect_clears_locally_even_when_the_browser_fails() {
 
     assert!(
         matches!(
-            outcome.redirect_error.as_ref().and_then(AuthError::redirect_error),
+            outcome
+                .redirect_error
+                .as_ref()
+                .and_then(AuthError::redirect_error),
             Some(RedirectError::Browser(_))
         ),
         "{outcome:?}"

@@ -496,7 +496,11 @@ pub fn decode_token_response(
     let body: TokenBody = serde_json::from_slice(response.body()).map_err(|e| {
         TokenEndpointError::MalformedResponse {
             // serde names the field or position, never a value of a string.
-            reason: format!("not a token response (line {}, column {})", e.line(), e.column()),
+            reason: format!(
+                "not a token response (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
         }
     })?;
     if let Some(kind) = &body.token_type
@@ -643,7 +647,9 @@ mod tests {
             &pkce,
             &params,
         );
-        assert!(url.starts_with("https://myapp.auth.us-east-1.amazoncognito.com/oauth2/authorize?"));
+        assert!(
+            url.starts_with("https://myapp.auth.us-east-1.amazoncognito.com/oauth2/authorize?")
+        );
         let expected: Vec<(String, String)> = [
             ("redirect_uri", "http://localhost:8400/cb"),
             ("response_type", "code"),
@@ -672,7 +678,10 @@ mod tests {
             (Provider::Facebook, ("identity_provider", "Facebook")),
             (Provider::Amazon, ("identity_provider", "LoginWithAmazon")),
             (Provider::Apple, ("identity_provider", "SignInWithApple")),
-            (Provider::Custom("Okta".into()), ("identity_provider", "Okta")),
+            (
+                Provider::Custom("Okta".into()),
+                ("identity_provider", "Okta"),
+            ),
             (
                 Provider::IdpIdentifier("example.com".into()),
                 ("idp_identifier", "example.com"),
@@ -685,11 +694,21 @@ mod tests {
 
     #[test]
     fn no_scopes_leave_the_parameter_out_and_request_scopes_win() {
-        let bare = OAuthConfig::builder().domain("a.example.com").build().unwrap();
+        let bare = OAuthConfig::builder()
+            .domain("a.example.com")
+            .build()
+            .unwrap();
         let mut rng = rng();
         let state = OAuthState::generate(&mut rng, None);
         let pkce = PkceVerifier::generate(&mut rng);
-        let url = authorize_url(&bare, "c", "myapp://cb", &state, &pkce, &AuthorizeParams::new());
+        let url = authorize_url(
+            &bare,
+            "c",
+            "myapp://cb",
+            &state,
+            &pkce,
+            &AuthorizeParams::new(),
+        );
         assert!(query(&url).iter().all(|(k, _)| k != "scope"));
         let url = authorize_url(
             &config(),
@@ -727,9 +746,21 @@ mod tests {
             "grant_type=authorization_code&client_id=client1&code=the-code&redirect_uri=myapp%3A%2F%2Fcb&code_verifier=verifier"
         );
         let secret = Sensitive::new("s3cr:t");
-        let request = token_request(&config(), "client1", Some(&secret), "c", "myapp://cb", &pkce);
-        let basic = request.headers()[http::header::AUTHORIZATION].to_str().unwrap();
-        assert_eq!(basic, format!("Basic {}", STANDARD.encode("client1:s3cr%3At")));
+        let request = token_request(
+            &config(),
+            "client1",
+            Some(&secret),
+            "c",
+            "myapp://cb",
+            &pkce,
+        );
+        let basic = request.headers()[http::header::AUTHORIZATION]
+            .to_str()
+            .unwrap();
+        assert_eq!(
+            basic,
+            format!("Basic {}", STANDARD.encode("client1:s3cr%3At"))
+        );
     }
 
     fn response(status: u16, body: &str) -> http::Response<Vec<u8>> {
@@ -741,8 +772,12 @@ mod tests {
 
     #[test]
     fn token_response_becomes_tokens_named_by_the_access_token() {
-        let access = jwt(&serde_json::json!({"sub": "s-1", "username": "Google_123", "exp": 2_000_000_000, "iat": 1_000}));
-        let id = jwt(&serde_json::json!({"sub": "s-1", "cognito:username": "Google_123", "nonce": "n-1"}));
+        let access = jwt(
+            &serde_json::json!({"sub": "s-1", "username": "Google_123", "exp": 2_000_000_000, "iat": 1_000}),
+        );
+        let id = jwt(
+            &serde_json::json!({"sub": "s-1", "cognito:username": "Google_123", "nonce": "n-1"}),
+        );
         let body = serde_json::json!({"access_token": access, "id_token": id, "refresh_token": "r", "token_type": "Bearer", "expires_in": 3600});
         let tokens = decode_token_response(
             &response(200, &body.to_string()),
@@ -773,8 +808,8 @@ mod tests {
                 description: None
             }
         );
-        let html = decode_token_response(&response(500, "<html>oops</html>"), now, None)
-            .unwrap_err();
+        let html =
+            decode_token_response(&response(500, "<html>oops</html>"), now, None).unwrap_err();
         assert_eq!(html, TokenEndpointError::HttpStatus { status: 500 });
         assert!(html.is_transient());
         assert!(matches!(
@@ -784,7 +819,10 @@ mod tests {
         assert!(matches!(
             decode_token_response(&response(200, r#"{"access_token":"opaque"}"#), now, None)
                 .unwrap_err(),
-            TokenEndpointError::InvalidToken { token: "access token", .. }
+            TokenEndpointError::InvalidToken {
+                token: "access token",
+                ..
+            }
         ));
         let nameless = jwt(&serde_json::json!({"exp": 1}));
         let body = serde_json::json!({ "access_token": nameless });

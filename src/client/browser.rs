@@ -91,7 +91,9 @@ impl OpenUrl for SystemBrowser {
             if status.success() {
                 Ok(())
             } else {
-                Err(io::Error::other(format!("the browser opener exited with {status}")))
+                Err(io::Error::other(format!(
+                    "the browser opener exited with {status}"
+                )))
             }
         })
     }

@@ -226,7 +226,10 @@ mod tests {
             oauth.redirect_sign_in(),
             ["http://localhost:3000/", "com.example.app:/callback"]
         );
-        assert_eq!(oauth.redirect_sign_out(), ["http://localhost:3000/signed-out"]);
+        assert_eq!(
+            oauth.redirect_sign_out(),
+            ["http://localhost:3000/signed-out"]
+        );
         assert_eq!(oauth.identity_providers(), ["GOOGLE", "SIGN_IN_WITH_APPLE"]);
         assert_eq!(oauth.response_type(), OAuthResponseType::Code);
     }
@@ -238,7 +241,10 @@ mod tests {
             "redirectSignIn":"http://localhost:3000/, myapp://cb","redirectSignOut":"myapp://out",
             "responseType":"token"}}"#;
         let oauth = parse(json).unwrap().oauth.unwrap();
-        assert_eq!(oauth.redirect_sign_in(), ["http://localhost:3000/", "myapp://cb"]);
+        assert_eq!(
+            oauth.redirect_sign_in(),
+            ["http://localhost:3000/", "myapp://cb"]
+        );
         assert_eq!(oauth.redirect_sign_out(), ["myapp://out"]);
         assert_eq!(oauth.scopes(), ["openid", "email"]);
         assert_eq!(oauth.response_type(), OAuthResponseType::Token);
@@ -246,7 +252,8 @@ mod tests {
 
     #[test]
     fn an_empty_oauth_section_is_no_oauth_and_a_bad_one_is_refused() {
-        let json = r#"{"aws_user_pools_id":"us-east-1_X","aws_user_pools_web_client_id":"c","oauth":{}}"#;
+        let json =
+            r#"{"aws_user_pools_id":"us-east-1_X","aws_user_pools_web_client_id":"c","oauth":{}}"#;
         assert!(parse(json).unwrap().oauth.is_none());
         let json = r#"{"auth":{"user_pool_id":"us-east-1_X","user_pool_client_id":"c",
             "oauth":{"domain":"auth.example.com","response_type":"id_token"}}}"#;

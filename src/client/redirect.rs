@@ -247,7 +247,10 @@ impl Auth {
             let redirect_uri =
                 choose_redirect(options.redirect_uri.as_deref(), oauth.redirect_sign_in())
                     .ok_or(RedirectError::NoRedirectUri("sign-in"))?;
-            match self.start(config, store, oauth, &options, &redirect_uri).await {
+            match self
+                .start(config, store, oauth, &options, &redirect_uri)
+                .await
+            {
                 Ok(output) => Ok(output),
                 Err(error) => Err(self.redirect_failed(config, error).await),
             }
@@ -279,8 +282,7 @@ impl Auth {
             if store.load().await?.is_some() {
                 return Err(AuthError::UserAlreadyAuthenticated);
             }
-            let Some(inflight) =
-                inflight::load(&self.inner.storage, config.client_id()).await?
+            let Some(inflight) = inflight::load(&self.inner.storage, config.client_id()).await?
             else {
                 return Err(RedirectError::NoneInProgress.into());
             };
@@ -368,7 +370,9 @@ impl Auth {
                 redirect_uri: inflight.redirect_uri,
             });
         };
-        let callback = self.wait_for_redirect(&url, &listener, options.timeout).await?;
+        let callback = self
+            .wait_for_redirect(&url, &listener, options.timeout)
+            .await?;
         drop(listener);
         let user = self.complete(config, store, oauth, &callback).await?;
         Ok(SignInWithRedirectOutput::SignedIn(user))
@@ -449,9 +453,8 @@ impl Auth {
                 operation: "oauth2/token",
                 source,
             })?;
-        let tokens =
-            oauth::decode_token_response(&response, self.now(), inflight.nonce.as_deref())
-                .map_err(RedirectError::TokenEndpoint)?;
+        let tokens = oauth::decode_token_response(&response, self.now(), inflight.nonce.as_deref())
+            .map_err(RedirectError::TokenEndpoint)?;
         store.store(&tokens).await?;
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         if let Err(error) = inflight::clear(&self.inner.storage, client_id).await {

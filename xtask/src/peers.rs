@@ -111,8 +111,10 @@ impl Peer {
         let base = format!("http://127.0.0.1:{port}");
         match self.name {
             "redis" => redis_ping(port),
-            "oidc" | "oidc-cognito" => http::get(&format!("{base}/.well-known/openid-configuration"))
-                .is_ok_and(|r| r.status == 200),
+            "oidc" | "oidc-cognito" => {
+                http::get(&format!("{base}/.well-known/openid-configuration"))
+                    .is_ok_and(|r| r.status == 200)
+            }
             _ => http::get(&format!("{base}/moto-api/")).is_ok_and(|r| r.status < 500),
         }
     }

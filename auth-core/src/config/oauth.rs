@@ -292,9 +292,7 @@ fn base_url(domain: &str) -> Result<String, ConfigError> {
     } else {
         format!("https://{}", domain.trim_end_matches('/'))
     };
-    let parsed: http::Uri = url
-        .parse()
-        .map_err(|_| invalid("not a host name or URL"))?;
+    let parsed: http::Uri = url.parse().map_err(|_| invalid("not a host name or URL"))?;
     let host = parsed.host().ok_or_else(|| invalid("no host"))?;
     if parsed.query().is_some() {
         return Err(invalid("the domain must not have a query"));
@@ -379,7 +377,10 @@ mod tests {
             .unwrap();
         assert_eq!(config.authorize_endpoint(), "http://127.0.0.1:3000/auth");
         assert_eq!(config.token_endpoint(), "http://127.0.0.1:3000/token");
-        assert_eq!(config.logout_endpoint(), "http://127.0.0.1:3000/session/end");
+        assert_eq!(
+            config.logout_endpoint(),
+            "http://127.0.0.1:3000/session/end"
+        );
         let err = OAuthConfig::builder()
             .domain("auth.example.com")
             .token_path("token")
@@ -430,7 +431,13 @@ mod tests {
                 "{ok}"
             );
         }
-        for bad in ["/callback", "callback", "myapp://cb#x", "1app://cb", "a b:/c"] {
+        for bad in [
+            "/callback",
+            "callback",
+            "myapp://cb#x",
+            "1app://cb",
+            "a b:/c",
+        ] {
             let err = OAuthConfig::builder()
                 .domain("a.example.com")
                 .redirect_sign_out(bad)

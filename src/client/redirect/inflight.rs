@@ -145,7 +145,12 @@ mod tests {
         save(&storage, "c1", &inflight).await.unwrap();
         let get = |k: &'static str| {
             let storage = storage.clone();
-            async move { storage.get(&format!("CognitoIdentityServiceProvider.c1.{k}")).await.unwrap() }
+            async move {
+                storage
+                    .get(&format!("CognitoIdentityServiceProvider.c1.{k}"))
+                    .await
+                    .unwrap()
+            }
         };
         assert_eq!(get("inflightOAuth").await.as_deref(), Some("true"));
         assert_eq!(get("oauthState").await.as_deref(), Some("abc-6162"));
