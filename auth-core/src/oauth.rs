@@ -254,7 +254,7 @@ pub fn url_safe_encode(text: &str) -> String {
 /// The inverse of [`url_safe_encode`]; `None` for odd lengths, non-hex digits or bytes that
 /// are not UTF-8.
 pub fn url_safe_decode(hex: &str) -> Option<String> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     let bytes = hex
