@@ -132,11 +132,14 @@ impl From<RedirectError> for AuthError {
 /// Why a sign-in (or sign-out) with redirect was refused or failed.
 ///
 /// Refusals, which leave any sign-in in progress untouched and are not dispatched on the Hub:
-/// [`InProgress`](Self::InProgress), [`NoneInProgress`](Self::NoneInProgress),
-/// [`NotForThisSignIn`](Self::NotForThisSignIn), [`NoRedirectUri`](Self::NoRedirectUri),
-/// [`UnsupportedResponseType`](Self::UnsupportedResponseType). Every other error ends the sign-in:
-/// its in-flight state is cleared, nothing is stored, and `signInWithRedirect_failure` is
-/// dispatched with [`name`](Self::name) as the error's name.
+/// [`InProgress`](Self::InProgress), [`NoneInProgress`](Self::NoneInProgress) and
+/// [`NotForThisSignIn`](Self::NotForThisSignIn) from `handle_redirect`,
+/// [`NoRedirectUri`](Self::NoRedirectUri),
+/// [`UnsupportedResponseType`](Self::UnsupportedResponseType). Every other error ends the
+/// sign-in: its in-flight state is cleared, nothing is stored, and
+/// `signInWithRedirect_failure` is dispatched with [`name`](Self::name) as the error's name.
+/// (A loopback sign-in whose stored state was cleared while it waited, by a sign-out, ends
+/// with `NoneInProgress`, dispatched.)
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RedirectError {
