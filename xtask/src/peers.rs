@@ -248,10 +248,10 @@ pub(crate) fn status() -> Result {
     let mut all = true;
     for peer in PEERS {
         match peer.running() {
-            Some(url) => eprintln!("{:<10} running  {url}", peer.name),
+            Some(url) => eprintln!("{:<12} running  {url}", peer.name),
             None => {
                 all = false;
-                eprintln!("{:<10} stopped", peer.name);
+                eprintln!("{:<12} stopped", peer.name);
             }
         }
     }
