@@ -1,137 +1,144 @@
-//! `cargo xtask bench`: run every criterion benchmark and write `docs/benchmarks.md`.
+//! `cargo xtask bench`: every criterion benchmark, the end-to-end runs against moto, and (on
+//! request) clean build times and binary sizes; then `docs/benchmarks.md`.
 //!
-//! Convention for comparisons: a criterion group named `<crate>/<what>` holds our function
-//! `ours` and one function per comparator (`tokio_broadcast`, `aws_lambda_events`, …),
-//! optionally with a parameter (`ours/16`). The report puts each comparator next to `ours`
-//! with the ratio comparator ÷ ours (above 1 means we are faster).
+//! ```text
+//! cargo xtask bench                    criterion (all groups) + end to end; writes the report
+//! cargo xtask bench --criterion        criterion only
+//! cargo xtask bench --e2e              end to end only
+//! cargo xtask bench --build-size       clean release builds and stripped sizes only (slow)
+//! cargo xtask bench --repetitions N    end-to-end repetitions (default 5)
+//! cargo xtask bench -- srp/            criterion, only the groups matching `srp/`
+//! ```
 //!
-//! Extra arguments go to `cargo bench`: `cargo xtask bench -- srp/` re-measures the SRP groups
-//! and rewrites the report with the other groups' last figures.
+//! Each part saves its figures under `<target>/bench/` (criterion under `<target>/criterion/`),
+//! and the report is written from the last saved figures of every part, so a partial run
+//! refreshes its part and keeps the others.
+//!
+//! Criterion convention: a group named `<crate>/<what>` holds our function `ours` and one
+//! function per comparator (`tokio_broadcast`, `aws_lambda_events`, …), optionally with a
+//! parameter (`ours/16`). The report puts each comparator next to `ours` with the ratio
+//! comparator ÷ ours (above 1 means we are faster).
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
+use std::path::PathBuf;
 
 use crate::cmd::{self, Result};
 
-/// One measurement: group, function, parameter, median nanoseconds.
-struct Estimate {
-    group: String,
-    function: String,
-    parameter: Option<String>,
-    median_ns: f64,
+mod criterion;
+mod e2e;
+mod report;
+mod size;
+
+/// What to run.
+struct Plan {
+    criterion: bool,
+    e2e: bool,
+    build_size: bool,
+    repetitions: usize,
+    cargo_bench_args: Vec<String>,
+}
+
+fn parse(args: &[&str]) -> Result<Plan> {
+    let mut plan = Plan {
+        criterion: false,
+        e2e: false,
+        build_size: false,
+        repetitions: 5,
+        cargo_bench_args: Vec::new(),
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--criterion" => plan.criterion = true,
+            "--e2e" => plan.e2e = true,
+            "--build-size" => plan.build_size = true,
+            "--repetitions" => {
+                plan.repetitions = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--repetitions needs a number")?;
+            }
+            "--" => {
+                plan.criterion = true;
+                plan.cargo_bench_args = args.map(|a| (*a).to_owned()).collect();
+                break;
+            }
+            other => return Err(format!("unknown argument {other}; see xtask/src/bench.rs")),
+        }
+    }
+    if !(plan.criterion || plan.e2e || plan.build_size) {
+        plan.criterion = true;
+        plan.e2e = true;
+    }
+    Ok(plan)
+}
+
+/// Where cargo builds: `CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => cmd::root().join(dir),
+        None => cmd::root().join("target"),
+    }
+}
+
+/// `<target>/bench/`, where each part saves its figures.
+fn results_dir() -> PathBuf {
+    target_dir().join("bench")
 }
 
 pub(crate) fn run(args: &[&str]) -> Result {
-    let criterion_dir = cmd::root().join("target/criterion");
-    // A full run starts from nothing, so the report holds only this run's figures; a filtered
-    // run (`cargo xtask bench -- srp/`) re-measures some groups and keeps the others.
-    if args.is_empty() {
-        let _ = fs::remove_dir_all(&criterion_dir);
+    let plan = parse(args)?;
+    fs::create_dir_all(results_dir()).map_err(|e| e.to_string())?;
+    // A failing part does not stop the others, and the report is written either way (a failed
+    // end-to-end run shows as failed in it); the task then fails.
+    let mut failures = Vec::new();
+    if plan.criterion {
+        failures.extend(criterion::run(&plan.cargo_bench_args).err());
     }
-    cmd::run(
-        cmd::cargo()
-            .args(["bench", "--workspace", "--all-features"])
-            .args(args),
-    )?;
-    let mut estimates = Vec::new();
-    collect(&criterion_dir, &mut estimates);
-    let report = render(&estimates);
+    if plan.e2e {
+        failures.extend(e2e::run(plan.repetitions).err());
+    }
+    if plan.build_size {
+        failures.extend(size::run().err());
+    }
+    let report = report::render(
+        &criterion::collect(),
+        e2e::load().as_ref(),
+        size::load().as_ref(),
+    );
     let path = cmd::root().join("docs/benchmarks.md");
     fs::write(&path, report).map_err(|e| e.to_string())?;
     eprintln!("wrote {}", path.display());
-    Ok(())
-}
-
-/// Finds every `<group>/<function>[/<parameter>]/new/estimates.json` under `dir`.
-fn collect(dir: &Path, out: &mut Vec<Estimate>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if !path.is_dir() {
-            continue;
-        }
-        let estimates = path.join("estimates.json");
-        if path.file_name().is_some_and(|n| n == "new") && estimates.is_file() {
-            if let Some(e) = read_estimate(&path, &estimates) {
-                out.push(e);
-            }
-        } else if path.file_name().is_none_or(|n| n != "report") {
-            collect(&path, out);
-        }
-    }
-}
-
-fn read_estimate(new_dir: &Path, file: &Path) -> Option<Estimate> {
-    // benchmark.json names the group, function and parameter as written in the bench.
-    let bench: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(new_dir.join("benchmark.json")).ok()?).ok()?;
-    let est: serde_json::Value = serde_json::from_str(&fs::read_to_string(file).ok()?).ok()?;
-    let median_ns = est["median"]["point_estimate"].as_f64()?;
-    Some(Estimate {
-        group: bench["group_id"].as_str()?.to_owned(),
-        function: bench["function_id"].as_str().unwrap_or("").to_owned(),
-        parameter: bench["value_str"].as_str().map(str::to_owned),
-        median_ns,
-    })
-}
-
-fn human(ns: f64) -> String {
-    if ns < 1_000.0 {
-        format!("{ns:.1} ns")
-    } else if ns < 1_000_000.0 {
-        format!("{:.2} µs", ns / 1_000.0)
+    if failures.is_empty() {
+        Ok(())
     } else {
-        format!("{:.2} ms", ns / 1_000_000.0)
+        Err(failures.join("; "))
     }
 }
 
-fn render(estimates: &[Estimate]) -> String {
-    // group -> parameter -> function -> median
-    let mut table: BTreeMap<&str, BTreeMap<String, BTreeMap<&str, f64>>> = BTreeMap::new();
-    for e in estimates {
-        table
-            .entry(e.group.as_str())
-            .or_default()
-            .entry(e.parameter.clone().unwrap_or_default())
-            .or_default()
-            .insert(e.function.as_str(), e.median_ns);
-    }
-    let mut out = String::from(
-        "# Benchmarks\n\n\
-         Written by `cargo xtask bench` (criterion, median time per iteration: the median resists\n\
-         the noise of a shared machine better than the mean). Absolute times are\n\
-         this machine's; the ratios, measured side by side in the same run, are the claim.\n\
-         Ratio = comparator ÷ ours: above 1 means ours is faster.\n\n",
-    );
-    out.push_str(&format!("Machine: {}\n\n", machine()));
-    out.push_str("Reproduce: `cargo xtask bench` (or `cargo bench -p <crate>`).\n\n");
-    for (group, params) in &table {
-        out.push_str(&format!("## {group}\n\n"));
-        out.push_str(
-            "| parameter | implementation | median | ratio vs ours |\n|---|---|---|---|\n",
-        );
-        for (param, functions) in params {
-            let ours = functions.get("ours").copied();
-            for (function, mean) in functions {
-                let ratio = match ours {
-                    Some(o) if *function != "ours" && o > 0.0 => format!("{:.2}", mean / o),
-                    _ => "—".into(),
-                };
-                out.push_str(&format!(
-                    "| {param} | {function} | {} | {ratio} |\n",
-                    human(*mean)
-                ));
-            }
-        }
-        out.push('\n');
-    }
-    out
+/// A JSON file under `<target>/bench/`, if a previous run saved it.
+fn load_json(name: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(&fs::read_to_string(results_dir().join(name)).ok()?).ok()
 }
 
-fn machine() -> String {
+fn save_json(name: &str, value: &serde_json::Value) -> Result {
+    let path = results_dir().join(name);
+    fs::write(&path, format!("{value:#}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Today's date (UTC), for the report.
+fn today() -> String {
+    std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// CPU model, cores, OS and kernel.
+pub(crate) fn machine() -> String {
     let cpu = fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {
@@ -142,5 +149,45 @@ fn machine() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
-    format!("{cpu}, {cores} cores")
+    let os = fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("PRETTY_NAME="))
+                .map(|v| v.trim_matches('"').to_owned())
+        })
+        .unwrap_or_else(|| std::env::consts::OS.to_owned());
+    let kernel = fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|k| format!(", Linux {}", k.trim()))
+        .unwrap_or_default();
+    format!("{cpu}, {cores} cores, {os}{kernel}")
+}
+
+/// `rustc --version`.
+fn rustc_version() -> String {
+    std::process::Command::new("rustc")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_flag_runs_criterion_and_e2e_and_a_filter_runs_criterion_only() {
+        let plan = parse(&[]).unwrap();
+        assert!(plan.criterion && plan.e2e && !plan.build_size);
+        let plan = parse(&["--", "srp/"]).unwrap();
+        assert!(plan.criterion && !plan.e2e && !plan.build_size);
+        assert_eq!(plan.cargo_bench_args, ["srp/"]);
+        let plan = parse(&["--build-size"]).unwrap();
+        assert!(!plan.criterion && !plan.e2e && plan.build_size);
+        let plan = parse(&["--e2e", "--repetitions", "3"]).unwrap();
+        assert!(plan.e2e && plan.repetitions == 3);
+        assert!(parse(&["--nope"]).is_err());
+    }
 }

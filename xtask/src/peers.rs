@@ -190,6 +190,11 @@ impl Peer {
     }
 }
 
+/// moto's URL if it is running.
+pub(crate) fn moto_url() -> Option<String> {
+    MOTO_PEER.running()
+}
+
 /// Installs what is missing, starts the peers that are not running, writes `peers.env`.
 /// Returns the `KEY=url` pairs.
 pub(crate) fn up() -> Result<Vec<(&'static str, String)>> {

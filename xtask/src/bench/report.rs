@@ -1,0 +1,599 @@
+//! `docs/benchmarks.md` from the saved figures: machine, how to reproduce, the targets, the
+//! criterion tables, the end-to-end tables and the build-and-size table.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::criterion::Estimate;
+
+/// group -> parameter -> function -> median ns.
+type Table<'a> = BTreeMap<&'a str, BTreeMap<String, BTreeMap<&'a str, f64>>>;
+
+fn table(estimates: &[Estimate]) -> Table<'_> {
+    let mut table: Table<'_> = BTreeMap::new();
+    for e in estimates {
+        table
+            .entry(e.group.as_str())
+            .or_default()
+            .entry(e.parameter.clone().unwrap_or_default())
+            .or_default()
+            .insert(e.function.as_str(), e.median_ns);
+    }
+    table
+}
+
+pub(crate) fn human(ns: f64) -> String {
+    if ns < 1_000.0 {
+        format!("{ns:.1} ns")
+    } else if ns < 1_000_000.0 {
+        format!("{:.2} µs", ns / 1_000.0)
+    } else if ns < 1_000_000_000.0 {
+        format!("{:.2} ms", ns / 1_000_000.0)
+    } else {
+        format!("{:.2} s", ns / 1_000_000_000.0)
+    }
+}
+
+/// What a group measures, and what its comparators are.
+fn group_note(group: &str) -> Option<&'static str> {
+    Some(match group {
+        "srp/compute_a" => {
+            "A = g^a mod N from a 128-byte private value. Comparators: the `aws-cognito-srp` crate (num-bigint) and OpenSSL's constant-time exponentiation (the physical limit)."
+        }
+        "srp/password_signature" => {
+            "From SALT, SRP_B and SECRET_BLOCK to PASSWORD_CLAIM_SIGNATURE (u, x, g^x, S, HKDF, HMAC). Same comparators."
+        }
+        "hub/dispatch_sync" | "hub/dispatch_async" => {
+            "One event to N listeners (parameter), against a bare `tokio::sync::broadcast` channel."
+        }
+        "providers/cached_credentials" => {
+            "Credentials served from the cache (no refresh), against the SDK's lazy identity cache (`aws-smithy-runtime`)."
+        }
+        "machine/sign_in" => {
+            "**No comparator exists** (no other Rust library has sans-IO Cognito machines): absolute cost per step, scripted responses with Cognito-sized tokens, no network. `password_initiate`: `SignIn::new` + `poll_request` (USER_PASSWORD_AUTH); `password_done`: `handle_response` of the tokens + `take_outcome`; `srp_done`: the same last step after PASSWORD_VERIFIER (setup untimed); `srp_round`: the whole SRP sign-in through the machine, exponentiations included."
+        }
+        "machine/session" => {
+            "**No comparator exists**: `Session::refresh` + `poll_request` + `handle_response` of rotated tokens (GetTokensFromRefreshToken), absolute cost."
+        }
+        g if g.starts_with("triggers/") => {
+            "A Cognito trigger event, against the `aws_lambda_events` crate's types."
+        }
+        _ => return None,
+    })
+}
+
+fn ratio(ours: f64, theirs: f64) -> f64 {
+    if ours > 0.0 { theirs / ours } else { 0.0 }
+}
+
+/// One row of the Targets table.
+struct Target {
+    name: &'static str,
+    goal: &'static str,
+    measured: String,
+    met: Option<bool>,
+    /// Shown when missed: the profile's explanation and the next step.
+    if_missed: &'static str,
+}
+
+fn pairs(table: &Table<'_>, group: &str, comparator: &str) -> Vec<(String, f64, f64)> {
+    table
+        .get(group)
+        .into_iter()
+        .flatten()
+        .filter_map(|(param, f)| Some((param.clone(), *f.get("ours")?, *f.get(comparator)?)))
+        .collect()
+}
+
+fn criterion_targets(table: &Table<'_>) -> Vec<Target> {
+    let mut targets = Vec::new();
+
+    let srp: Vec<(String, f64)> = ["srp/compute_a", "srp/password_signature"]
+        .iter()
+        .flat_map(|g| {
+            pairs(table, g, "openssl")
+                .into_iter()
+                .map(move |(_, o, t)| ((*g).to_owned(), ratio(o, t)))
+        })
+        .collect();
+    targets.push(Target {
+        name: "SRP within 1.5× of OpenSSL",
+        goal: "openssl ÷ ours ≥ 0.67",
+        measured: srp
+            .iter()
+            .map(|(g, r)| format!("{g}: {r:.2}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        met: (!srp.is_empty()).then(|| srp.iter().all(|(_, r)| *r >= 1.0 / 1.5)),
+        if_missed: "Profile: the two 3072-bit modular exponentiations are nearly all of the time (crypto-bigint's constant-time Montgomery ladder against OpenSSL's assembly). Next step: re-measure on an idle machine (`cargo xtask bench -- srp/`); if still missed, widen the fixed-base table for g^x and the window of the variable-base exponentiation.",
+    });
+
+    let hub: Vec<(String, f64)> = ["hub/dispatch_sync", "hub/dispatch_async"]
+        .iter()
+        .flat_map(|g| {
+            pairs(table, g, "tokio_broadcast")
+                .into_iter()
+                .map(move |(p, o, t)| (format!("{g}/{p}"), ratio(o, t)))
+        })
+        .collect();
+    let worst = hub.iter().min_by(|a, b| a.1.total_cmp(&b.1));
+    targets.push(Target {
+        name: "Hub ≥ 0.8× of bare broadcast",
+        goal: "tokio_broadcast ÷ ours ≥ 0.8 for every listener count",
+        measured: worst.map_or_else(String::new, |(g, r)| {
+            format!("lowest {r:.2} ({g}), over {} cases", hub.len())
+        }),
+        met: worst.map(|(_, r)| *r >= 0.8),
+        if_missed: "Profile: per-listener work in dispatch (panic isolation and lag bookkeeping) against broadcast's single slot write. Next step: re-measure on an idle machine (`cargo xtask bench -- hub/`), then batch the per-listener bookkeeping.",
+    });
+
+    let triggers: Vec<(String, f64)> = table
+        .keys()
+        .filter(|g| g.starts_with("triggers/"))
+        .flat_map(|g| {
+            pairs(table, g, "aws_lambda_events")
+                .into_iter()
+                .map(move |(_, o, t)| ((*g).to_owned(), ratio(o, t)))
+        })
+        .collect();
+    targets.push(Target {
+        name: "Triggers ≥ `aws_lambda_events`",
+        goal: "aws_lambda_events ÷ ours ≥ 1.0 in every group",
+        measured: triggers
+            .iter()
+            .map(|(g, r)| format!("{g}: {r:.2}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        met: (!triggers.is_empty()).then(|| triggers.iter().all(|(_, r)| *r >= 1.0)),
+        if_missed: "Profile: parsing is where ours loses; it accepts more than `aws_lambda_events` does (`null` for maps and booleans, `version` as a string or a number) and keeps unknown fields to write them back, which costs extra allocations per event. Next step: the parse path of `auth-triggers` is being optimized on its own branch; re-run `cargo xtask bench -- triggers/` once it lands.",
+    });
+
+    let cached = pairs(table, "providers/cached_credentials", "smithy_lazy_cache");
+    targets.push(Target {
+        name: "Cached credentials faster than the SDK's cache and under 200 ns",
+        goal: "smithy_lazy_cache ÷ ours > 1 and ours < 200 ns",
+        measured: cached.first().map_or_else(String::new, |(_, o, t)| {
+            format!("{:.2}; ours {}", ratio(*o, *t), human(*o))
+        }),
+        met: cached.first().map(|(_, o, t)| t > o && *o < 200.0),
+        if_missed: "Profile: the cache read is an `ArcSwap` load and an expiry check; anything above that is allocation in the clone of the credentials. Next step: re-measure on an idle machine (`cargo xtask bench -- providers/`), then return the `Arc` without cloning its contents.",
+    });
+    targets
+}
+
+fn size_targets(size: Option<&Value>) -> Vec<Target> {
+    let secs = |bin: &str| {
+        size.and_then(|s| s["programs"].as_array())
+            .into_iter()
+            .flatten()
+            .find(|p| p["bin"] == bin)
+            .and_then(|p| p["build_secs"].as_f64())
+    };
+    let (core, client, sdk) = (secs("size-core"), secs("size-client"), secs("size-sdk"));
+    let row = |name, goal, ours: Option<f64>, factor: f64, if_missed| {
+        let pair = ours.zip(sdk);
+        Target {
+            name,
+            goal,
+            measured: pair.map_or_else(
+                || "not measured: `cargo xtask bench --build-size`".into(),
+                |(o, s)| format!("{:.2} ({o:.0} s against {s:.0} s)", s / o),
+            ),
+            met: pair.map(|(o, s)| s / o >= factor),
+            if_missed,
+        }
+    };
+    vec![
+        row(
+            "`auth-core` builds in under a quarter of the SDK-based client's time",
+            "SDK client's time ÷ auth-core's ≥ 4",
+            core,
+            4.0,
+            "Next step: `cargo build --timings` on a clean target shows which dependency holds the critical path; auth-core's are serde, serde_json, crypto-bigint, sha2, hmac, hkdf, http.",
+        ),
+        row(
+            "The full client builds in under the SDK-based client's time",
+            "SDK client's time ÷ full client's ≥ 1",
+            client,
+            1.0,
+            "Next step: `cargo build --timings`; the client's heaviest dependencies are reqwest with rustls and the aws-smithy adapter crates.",
+        ),
+    ]
+}
+
+fn e2e_targets(e2e: Option<&Value>) -> Vec<Target> {
+    let mut targets = Vec::new();
+    let Some(scenarios) = e2e.and_then(|e| e["scenarios"].as_array()) else {
+        return targets;
+    };
+    let mut requests = Vec::new();
+    let mut requests_met = true;
+    let mut lead = Vec::new();
+    let mut lead_met = true;
+    for s in scenarios {
+        let implementations = s["implementations"].as_array().cloned().unwrap_or_default();
+        let Some(ours) = implementations.iter().find(|i| i["name"] == "ours") else {
+            continue;
+        };
+        let minimum = s["minimum"].as_array().map_or(0, Vec::len) as u64;
+        let title = s["title"].as_str().unwrap_or_default();
+        let label = title
+            .split(')')
+            .next()
+            .map(|l| format!("{l})"))
+            .unwrap_or_default();
+        match ours["requests_max"].as_u64() {
+            Some(max) if ours["error"].is_null() => {
+                requests_met &= max == minimum;
+                requests.push(format!("{label} {max}/{minimum}"));
+            }
+            _ => {
+                requests_met = false;
+                requests.push(format!("{label} failed"));
+            }
+        }
+        let ours_wall = ours["wall_ns"].as_f64().unwrap_or(0.0);
+        for other in implementations.iter().filter(|i| i["name"] != "ours") {
+            if let Some(wall) = other["wall_ns"]
+                .as_f64()
+                .filter(|_| other["error"].is_null())
+            {
+                let r = ratio(ours_wall, wall);
+                lead_met &= r >= 1.0;
+                lead.push(format!(
+                    "{label} {} {r:.2}",
+                    other["name"].as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    targets.push(Target {
+        name: "End to end: ours makes the fewest HTTP requests the protocol allows",
+        goal: "measured-phase requests = protocol minimum, every scenario",
+        measured: requests.join("; "),
+        met: Some(requests_met),
+        if_missed: "Next step: the scenario's `operations` column names the extra requests.",
+    });
+    targets.push(Target {
+        name: "End to end: ours leads on wall time",
+        goal: "comparator ÷ ours ≥ 1, every scenario and comparator",
+        measured: lead.join("; "),
+        met: Some(lead_met),
+        if_missed: "Next step: the scenario's CPU column says whether the time is ours or the network's; a scenario bound by moto's latency is a tie within noise.",
+    });
+    targets
+}
+
+fn verdict(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "met",
+        Some(false) => "**missed**",
+        None => "not measured",
+    }
+}
+
+fn render_targets(out: &mut String, targets: &[Target]) {
+    out.push_str("## Targets\n\n");
+    out.push_str("The targets stated in the crate issues and in the performance issue, from the figures below.\n\n");
+    out.push_str(
+        "| target | goal | measured (ratio = comparator ÷ ours) | verdict |\n|---|---|---|---|\n",
+    );
+    for t in targets {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            t.name,
+            t.goal,
+            t.measured,
+            verdict(t.met)
+        );
+    }
+    out.push('\n');
+    let missed: Vec<&Target> = targets.iter().filter(|t| t.met == Some(false)).collect();
+    if !missed.is_empty() {
+        out.push_str("Missed targets, with the profile's explanation and the next step:\n\n");
+        for t in missed {
+            let _ = writeln!(out, "- **{}**: {}", t.name, t.if_missed);
+        }
+        out.push('\n');
+    }
+}
+
+fn render_criterion(out: &mut String, table: &Table<'_>) {
+    out.push_str("## Micro-benchmarks (criterion)\n\n");
+    out.push_str("Median time per iteration. Reproduce one group with `cargo xtask bench -- <group>` (or `cargo bench -p <crate>`).\n\n");
+    for (group, params) in table {
+        let _ = writeln!(out, "### {group}\n");
+        if let Some(note) = group_note(group) {
+            let _ = writeln!(out, "{note}\n");
+        }
+        out.push_str(
+            "| parameter | implementation | median | ratio vs ours |\n|---|---|---|---|\n",
+        );
+        for (param, functions) in params {
+            let ours = functions.get("ours").copied();
+            for (function, median) in functions {
+                let r = match ours {
+                    Some(o) if *function != "ours" && o > 0.0 => format!("{:.2}", median / o),
+                    _ => "—".into(),
+                };
+                let _ = writeln!(out, "| {param} | {function} | {} | {r} |", human(*median));
+            }
+        }
+        out.push('\n');
+    }
+    // The SRP machine's own work: the whole round minus its exponentiations.
+    let get = |g: &str, p: &str| table.get(g)?.get(p)?.get("ours").copied();
+    if let (Some(round), Some(a), Some(sig)) = (
+        get("machine/sign_in", "srp_round"),
+        get("srp/compute_a", ""),
+        get("srp/password_signature", ""),
+    ) {
+        let _ = writeln!(
+            out,
+            "Derived: the SRP round's work outside its exponentiations, `machine/sign_in/srp_round` − \
+             `srp/compute_a` − `srp/password_signature` = {} of {} (a difference of two noisy medians; \
+             `password_done` and `srp_done` measure the non-SRP steps directly).\n",
+            human(round - a - sig),
+            human(round)
+        );
+    }
+}
+
+fn kib(v: &Value) -> String {
+    v.as_f64()
+        .map_or_else(|| "—".into(), |k| format!("{:.1} MiB", k / 1024.0))
+}
+
+fn operations(v: &Value) -> String {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, n)| format!("{k} ×{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "none".into())
+}
+
+fn render_e2e(out: &mut String, e2e: Option<&Value>) {
+    out.push_str("## End to end against moto\n\n");
+    let Some(e2e) = e2e else {
+        out.push_str("Not measured yet: `cargo xtask bench --e2e` (starts the peers).\n\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "Measured {} on {} ({}; {}). Median of {} runs per scenario and implementation, after one \
+         warm-up run; runs interleaved.\n",
+        e2e["date"].as_str().unwrap_or("?"),
+        e2e["machine"].as_str().unwrap_or("?"),
+        e2e["rustc"].as_str().unwrap_or("?"),
+        e2e["python"].as_str().unwrap_or("?"),
+        e2e["repetitions"]
+    );
+    out.push_str(
+        "One user pool, app client, user and identity pool in moto (`cargo xtask peers up`); every \
+         implementation reaches it through the same counting proxy on loopback (`bench-e2e/src/proxy.rs`), \
+         each run is a fresh process. Implementations:\n\n\
+         - `ours`: the full client `auth::Auth` as a user builds it (default HTTP client with retries, \
+           in-memory storage), `bench-e2e/src/bin/e2e-ours.rs`;\n\
+         - `aws_sdk_minimal`: a minimal client on `aws-sdk-cognitoidentityprovider` + `aws-sdk-cognitoidentity` \
+           (default features) with the `aws-cognito-srp` crate and one `tokio::sync::Mutex` around the session, \
+           `bench-e2e/src/sdk.rs` (benchmark code only);\n\
+         - `pycognito_boto3`: pycognito (`Cognito.authenticate`, `check_token`) and boto3, with one `threading.Lock` \
+           around the session as a careful user writes it (pycognito has no single flight; without the lock each \
+           expired caller refreshes), `bench-e2e/python/pycognito_bench.py`.\n\n\
+         Columns: **wall** is the scenario's measured phase (client built, process started); **requests** are the \
+         HTTP requests the proxy saw in that phase; **scenario CPU** is the process's CPU time in that phase; \
+         **process CPU** and **peak RSS** are the whole process's, start-up included, from `getrusage(RUSAGE_CHILDREN)` \
+         of a process that waited for it alone (`bench-e2e/src/measure.rs`). Each child checks its result (tokens \
+         obtained, credentials non-empty, fresh tokens for every caller) and a failed check fails the run.\n\n\
+         Expired tokens, (d): moto always issues one-hour tokens, so each implementation's stored access and ID tokens \
+         are replaced after sign-in by copies whose `iat` and `exp` are two hours earlier (`bench-e2e/src/jwt.rs`); \
+         a shifted clock would not be fair, since pycognito compares `exp` with the local clock and would find the \
+         refreshed tokens expired too. moto has no GetTokensFromRefreshToken, so every implementation refreshes \
+         with InitiateAuth `REFRESH_TOKEN_AUTH`.\n\n",
+    );
+    for s in e2e["scenarios"].as_array().into_iter().flatten() {
+        let minimum = s["minimum"].as_array().cloned().unwrap_or_default();
+        let names: Vec<&str> = minimum.iter().filter_map(Value::as_str).collect();
+        let _ = writeln!(out, "### {}\n", s["title"].as_str().unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "Protocol minimum: {} request{}{}.\n",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" },
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", names.join(", "))
+            }
+        );
+        out.push_str("| implementation | wall | ratio vs ours | requests | operations | scenario CPU | process CPU | peak RSS |\n|---|---|---|---|---|---|---|---|\n");
+        let implementations = s["implementations"].as_array().cloned().unwrap_or_default();
+        let ours_wall = implementations
+            .iter()
+            .find(|i| i["name"] == "ours")
+            .and_then(|i| i["wall_ns"].as_f64());
+        for i in &implementations {
+            let name = i["name"].as_str().unwrap_or("?");
+            if let Some(error) = i["error"].as_str() {
+                let _ = writeln!(
+                    out,
+                    "| {name} | **failed**: {} | | | | | | |",
+                    error.replace('|', "/")
+                );
+                continue;
+            }
+            let wall = i["wall_ns"].as_f64().unwrap_or(0.0);
+            let r = match ours_wall {
+                Some(o) if name != "ours" => format!("{:.2}", ratio(o, wall)),
+                _ => "—".into(),
+            };
+            let (lo, hi) = (i["requests_min"].as_u64(), i["requests_max"].as_u64());
+            let requests = match (lo, hi) {
+                (Some(lo), Some(hi)) if lo == hi => lo.to_string(),
+                (Some(lo), Some(hi)) => format!("{lo}–{hi}"),
+                _ => "—".into(),
+            };
+            let _ = writeln!(
+                out,
+                "| {name} | {} | {r} | {requests} | {} | {} | {} | {} |",
+                human(wall),
+                operations(&i["operations"]),
+                human(i["cpu_ns"].as_f64().unwrap_or(0.0)),
+                human(i["process_cpu_ns"].as_f64().unwrap_or(0.0)),
+                kib(&i["max_rss_kib"]),
+            );
+        }
+        out.push('\n');
+    }
+}
+
+fn render_size(out: &mut String, size: Option<&Value>) {
+    out.push_str("## Build time and binary size\n\n");
+    let Some(size) = size else {
+        out.push_str("Not measured yet: `cargo xtask bench --build-size` (slow: three clean release builds).\n\n");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "Measured {} on {} ({}) by `cargo xtask bench --build-size`: each program of `bench-e2e/size` built with \
+         `cargo build --release --locked -p auth-bench-size --features <f> --bin <b>` into a fresh, empty \
+         `CARGO_TARGET_DIR`, {} jobs, dependencies already downloaded, `CARGO_PROFILE_RELEASE_STRIP=symbols`. \
+         The programs do the same job where they can: `size-client` and `size-sdk` sign in with SRP and fetch \
+         identity-pool credentials (`size-sdk` compiles the end-to-end benchmark's own `bench-e2e/src/sdk.rs`); \
+         `size-core` is the sans-IO sign-in machine alone, the caller being the transport.\n",
+        size["date"].as_str().unwrap_or("?"),
+        size["machine"].as_str().unwrap_or("?"),
+        size["rustc"].as_str().unwrap_or("?"),
+        size["jobs"],
+    );
+    out.push_str("| program | what it is | clean release build | crates compiled | stripped binary | SDK client's build time ÷ this |\n|---|---|---|---|---|---|\n");
+    let programs = size["programs"].as_array().cloned().unwrap_or_default();
+    let sdk = programs
+        .iter()
+        .find(|p| p["bin"] == "size-sdk")
+        .and_then(|p| p["build_secs"].as_f64());
+    for p in &programs {
+        let secs = p["build_secs"].as_f64().unwrap_or(0.0);
+        let r = match sdk {
+            Some(s) if p["bin"] != "size-sdk" && secs > 0.0 => format!("{:.2}", s / secs),
+            _ => "—".into(),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {secs:.1} s | {} | {:.2} MiB | {r} |",
+            p["bin"].as_str().unwrap_or("?"),
+            p["label"].as_str().unwrap_or("?"),
+            p["crates"],
+            p["stripped_bytes"].as_f64().unwrap_or(0.0) / (1024.0 * 1024.0),
+        );
+    }
+    out.push('\n');
+}
+
+/// The whole report.
+pub(crate) fn render(estimates: &[Estimate], e2e: Option<&Value>, size: Option<&Value>) -> String {
+    let table = table(estimates);
+    let mut out = String::from(
+        "# Benchmarks\n\n\
+         Written by `cargo xtask bench`. Absolute times are this machine's (below); the claim is the \
+         **ratios**, each measured side by side with its comparator in the same run. \
+         Ratio = comparator ÷ ours: above 1 means ours is faster (or smaller).\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "Machine of this report's criterion run: {}.\n",
+        super::machine()
+    );
+    out.push_str(
+        "The machine is shared (two cores, other builds running), so figures are noisy; the medians \
+         resist that better than means, and a re-run on a quiet machine is the reference.\n\n",
+    );
+    out.push_str("## How to reproduce\n\n```sh\n");
+    out.push_str(
+        "cargo xtask bench                  # criterion (every group) + end to end against moto\n\
+         cargo xtask bench --build-size     # clean release builds and stripped sizes (slow)\n\
+         cargo xtask bench -- srp/          # re-measure some criterion groups, keep the rest\n\
+         cargo xtask bench --e2e --repetitions 9\n",
+    );
+    out.push_str("```\n\n");
+    out.push_str(
+        "Each part saves its figures under `target/bench/` (criterion's under `target/criterion/`) and \
+         the report is rebuilt from the latest of each part. The comparators are re-runnable on their \
+         own: `cargo bench -p <crate>`, `target/release/auth-bench-e2e run --moto <MOTO_URL> --python \
+         target/peers/venv/bin/python`, and `bench-e2e/python/pycognito_bench.py` with the variables the \
+         runner sets (see its docstring).\n\n",
+    );
+    let mut targets = criterion_targets(&table);
+    targets.extend(size_targets(size));
+    targets.extend(e2e_targets(e2e));
+    render_targets(&mut out, &targets);
+    render_e2e(&mut out, e2e);
+    render_size(&mut out, size);
+    render_criterion(&mut out, &table);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn estimate(group: &str, function: &str, median_ns: f64) -> Estimate {
+        Estimate {
+            group: group.into(),
+            function: function.into(),
+            parameter: None,
+            median_ns,
+        }
+    }
+
+    #[test]
+    fn targets_are_judged_from_the_ratios() {
+        let estimates = [
+            estimate("srp/compute_a", "ours", 3.0),
+            estimate("srp/compute_a", "openssl", 2.5),
+            estimate("triggers/parse", "ours", 110.0),
+            estimate("triggers/parse", "aws_lambda_events", 100.0),
+            estimate("providers/cached_credentials", "ours", 80.0),
+            estimate("providers/cached_credentials", "smithy_lazy_cache", 300.0),
+        ];
+        let targets = criterion_targets(&table(&estimates));
+        let verdict = |name: &str| {
+            targets
+                .iter()
+                .find(|t| t.name.starts_with(name))
+                .unwrap()
+                .met
+        };
+        assert_eq!(verdict("SRP"), Some(true));
+        assert_eq!(verdict("Triggers"), Some(false));
+        assert_eq!(verdict("Cached"), Some(true));
+        assert_eq!(verdict("Hub"), None);
+        let report = render(&estimates, None, None);
+        assert!(
+            report.contains("| Triggers ≥ `aws_lambda_events` |"),
+            "{report}"
+        );
+        assert!(report.contains("Missed targets"), "{report}");
+    }
+
+    #[test]
+    fn e2e_requests_above_the_minimum_miss_the_target() {
+        let e2e = serde_json::json!({"scenarios": [{
+        "title": "(a) SRP sign-in", "minimum": ["InitiateAuth", "RespondToAuthChallenge"],
+        "implementations": [
+            {"name": "ours", "error": null, "wall_ns": 100, "requests_max": 3, "requests_min": 3},
+            {"name": "aws_sdk_minimal", "error": null, "wall_ns": 150, "requests_max": 2, "requests_min": 2},
+        ]}]});
+        let targets = e2e_targets(Some(&e2e));
+        assert_eq!(targets[0].met, Some(false));
+        assert_eq!(targets[0].measured, "(a) 3/2");
+        assert_eq!(targets[1].met, Some(true));
+    }
+}
