@@ -115,6 +115,8 @@ pub(crate) struct Inner {
     redirect_lock: tokio::sync::Mutex<()>,
     /// Bumped whenever the stored tokens change (refresh, sign-in, sign-out).
     generation: AtomicU64,
+    /// The tokens last read from storage, decoded (see `Auth::load_tokens`).
+    decoded: std::sync::Mutex<Option<auth_core::tokens::AuthTokens>>,
 }
 
 impl fmt::Debug for Auth {

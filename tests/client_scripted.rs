@@ -151,6 +151,40 @@ async fn srp_sign_in_stores_tokens_under_amplify_keys_and_emits_signed_in() {
 }
 
 #[tokio::test]
+async fn sessions_follow_the_storage_when_another_writer_changes_the_tokens() {
+    // `fetch_auth_session` reuses the tokens it decoded last time only while the stored
+    // LastAuthUser and access token are unchanged: a second Auth on the same storage (another
+    // process sharing a store) that refreshes or signs out is seen at once.
+    let f = fixture(alice());
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    let first = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+    let first = first.tokens.unwrap();
+    let again = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert_eq!(again.tokens.unwrap().access_token, first.access_token);
+
+    let config = f.auth.user_pool_config().unwrap().clone();
+    let other = build(config, f.http.clone(), f.clock.clone(), f.storage.clone());
+    f.clock.advance(Duration::from_secs(60));
+    let refreshed = other
+        .auth
+        .fetch_auth_session(FetchAuthSessionOptions::default().force_refresh(true))
+        .await
+        .unwrap()
+        .tokens
+        .unwrap();
+    assert_ne!(refreshed.access_token, first.access_token);
+    let seen = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert_eq!(seen.tokens.unwrap().access_token, refreshed.access_token);
+
+    other.auth.sign_out(SignOutOptions::default()).await;
+    let seen = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert!(seen.tokens.is_none(), "signed out by the other writer");
+}
+
+#[tokio::test]
 async fn a_second_sign_in_while_signed_in_is_refused() {
     let f = fixture(alice());
     f.auth

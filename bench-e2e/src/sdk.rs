@@ -229,13 +229,17 @@ impl MinimalClient {
             b64.encode(secret_block)
         };
         let verification = srp.verify(&decodable, user_id, salt, srp_b)?;
+        // The response's USERNAME is the challenge's USERNAME when present (as Amplify does),
+        // else USER_ID_FOR_SRP; moto's USER_ID_FOR_SRP is the user's sub, which it does not
+        // accept as USERNAME.
+        let challenge_username = parameters.get("USERNAME").map_or(user_id, String::as_str);
         let response = self
             .idp
             .respond_to_auth_challenge()
             .client_id(&self.config.client_id)
             .challenge_name(ChallengeNameType::PasswordVerifier)
             .set_session(challenge.session().map(str::to_owned))
-            .challenge_responses("USERNAME", user_id)
+            .challenge_responses("USERNAME", challenge_username)
             .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", secret_block)
             .challenge_responses(
                 "PASSWORD_CLAIM_SIGNATURE",

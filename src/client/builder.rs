@@ -282,6 +282,7 @@ impl AuthBuilder {
                 refresh_lock: tokio::sync::Mutex::new(()),
                 redirect_lock: tokio::sync::Mutex::new(()),
                 generation: AtomicU64::new(0),
+                decoded: std::sync::Mutex::new(None),
             }),
         })
     }

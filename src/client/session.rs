@@ -202,6 +202,45 @@ impl Auth {
         .await
     }
 
+    /// The stored tokens, decoded once per change. Storage stays the source of truth (another
+    /// process may share it): LastAuthUser and the access token are read on every call, and the
+    /// tokens decoded last time are reused while both are unchanged. Every write of tokens
+    /// (sign-in, refresh with or without rotation) writes a new access token, and sign-out
+    /// removes it, so the pair identifies what is stored.
+    async fn load_tokens(
+        &self,
+        store: &auth_providers::TokenStore,
+    ) -> Result<Option<AuthTokens>, AuthError> {
+        let Some(username) = store.last_auth_user().await? else {
+            return Ok(None);
+        };
+        let key =
+            auth_providers::token_store::keys::user(store.client_id(), &username, "accessToken");
+        let Some(access) = store.storage().get(&key).await?.map(Sensitive::new) else {
+            return Ok(None);
+        };
+        {
+            let decoded = self
+                .inner
+                .decoded
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(tokens) = decoded
+                .as_ref()
+                .filter(|t| t.username == username && t.access_token.as_str() == access.expose())
+            {
+                return Ok(Some(tokens.clone()));
+            }
+        }
+        let tokens = store.load().await?;
+        *self
+            .inner
+            .decoded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = tokens.clone();
+        Ok(tokens)
+    }
+
     fn guests_allowed(&self) -> bool {
         // A custom credentials provider decides for itself.
         self.inner
@@ -227,7 +266,7 @@ impl Auth {
             return Ok(None);
         };
         let generation = self.inner.generation.load(Ordering::Acquire);
-        let Some(tokens) = store.load().await? else {
+        let Some(tokens) = self.load_tokens(store).await? else {
             return Ok(None);
         };
         if !force && !tokens.is_expired(self.now()) {

@@ -23,7 +23,16 @@ fn client(env: &BenchEnv, identity_pool: bool) -> MinimalClient {
 
 async fn run(scenario: Scenario, env: &BenchEnv) -> Result<ChildReport, String> {
     let client = Arc::new(client(env, scenario.uses_identity_pool()));
-    let text = |e: auth_bench_e2e::sdk::Error| e.to_string();
+    // The SDK's `Display` is terse ("service error"): show the whole chain of sources.
+    let text = |e: auth_bench_e2e::sdk::Error| {
+        let mut text = e.to_string();
+        let mut source = std::error::Error::source(&*e);
+        while let Some(s) = source {
+            text.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        text
+    };
     match scenario {
         Scenario::SrpSignIn => {
             env.mark("begin").await?;
