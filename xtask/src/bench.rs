@@ -7,6 +7,7 @@
 //! cargo xtask bench --e2e              end to end only
 //! cargo xtask bench --build-size       clean release builds and stripped sizes only (slow)
 //! cargo xtask bench --repetitions N    end-to-end repetitions (default 5)
+//! cargo xtask bench --report           only rewrite the report from the saved figures
 //! cargo xtask bench -- srp/            criterion, only the groups matching `srp/`
 //! ```
 //!
@@ -34,6 +35,7 @@ struct Plan {
     criterion: bool,
     e2e: bool,
     build_size: bool,
+    report_only: bool,
     repetitions: usize,
     cargo_bench_args: Vec<String>,
 }
@@ -43,6 +45,7 @@ fn parse(args: &[&str]) -> Result<Plan> {
         criterion: false,
         e2e: false,
         build_size: false,
+        report_only: false,
         repetitions: 5,
         cargo_bench_args: Vec::new(),
     };
@@ -52,6 +55,7 @@ fn parse(args: &[&str]) -> Result<Plan> {
             "--criterion" => plan.criterion = true,
             "--e2e" => plan.e2e = true,
             "--build-size" => plan.build_size = true,
+            "--report" => plan.report_only = true,
             "--repetitions" => {
                 plan.repetitions = args
                     .next()
@@ -66,7 +70,7 @@ fn parse(args: &[&str]) -> Result<Plan> {
             other => return Err(format!("unknown argument {other}; see xtask/src/bench.rs")),
         }
     }
-    if !(plan.criterion || plan.e2e || plan.build_size) {
+    if !(plan.criterion || plan.e2e || plan.build_size || plan.report_only) {
         plan.criterion = true;
         plan.e2e = true;
     }
@@ -188,6 +192,8 @@ mod tests {
         assert!(!plan.criterion && !plan.e2e && plan.build_size);
         let plan = parse(&["--e2e", "--repetitions", "3"]).unwrap();
         assert!(plan.e2e && plan.repetitions == 3);
+        let plan = parse(&["--report"]).unwrap();
+        assert!(!plan.criterion && !plan.e2e && !plan.build_size);
         assert!(parse(&["--nope"]).is_err());
     }
 }

@@ -19,7 +19,7 @@ tasks:
                          oidc-provider (OpenID Provider), redis-server
   test                   fmt, clippy, feature checks, every test with the peers, docs
   demo                   peers up, provision Cognito and IAM in moto, run examples/quickstart.rs
-  bench [--criterion|--e2e|--build-size] [-- FILTER]
+  bench [--criterion|--e2e|--build-size|--report] [-- FILTER]
                          criterion benchmarks, end-to-end runs against moto (and with
                          --build-size clean build times and sizes); writes docs/benchmarks.md
 ";

@@ -261,7 +261,7 @@ fn e2e_targets(e2e: Option<&Value>) -> Vec<Target> {
         goal: "comparator ÷ ours ≥ 1, every scenario and comparator",
         measured: lead.join("; "),
         met: Some(lead_met),
-        if_missed: "Next step: the scenario's CPU column says whether the time is ours or the network's; a scenario bound by moto's latency is a tie within noise.",
+        if_missed: "The scenario CPU column says whether the time is the client's or the network's: (a), (b) and (d) are bound by moto (a Python server, a few ms per request) and a ratio near 1 there is a tie within this machine's noise. (c) is the client's own cost. Profile of ours per call: two storage reads (LastAuthUser and the access token: storage is the source of truth and may be shared by other processes; the decoded tokens are reused while both are unchanged), a deep clone of `AuthTokens` (two decoded JWTs with their claim maps), the Logins map built and the ID token hashed to find the cached credentials, and the `tracing` span; the minimal SDK client clones five strings under a mutex and reads no storage. Next step: make `AuthTokens`/`Jwt` cheap to clone (an `Arc` inside, as `AwsCredentials` already is) and key the credentials cache by the decoded tokens' identity instead of hashing the ID token on every call.",
     });
     targets
 }
@@ -520,6 +520,7 @@ pub(crate) fn render(estimates: &[Estimate], e2e: Option<&Value>, size: Option<&
         "cargo xtask bench                  # criterion (every group) + end to end against moto\n\
          cargo xtask bench --build-size     # clean release builds and stripped sizes (slow)\n\
          cargo xtask bench -- srp/          # re-measure some criterion groups, keep the rest\n\
+         cargo xtask bench --report         # rewrite this page from the saved figures\n\
          cargo xtask bench --e2e --repetitions 9\n",
     );
     out.push_str("```\n\n");
