@@ -23,7 +23,16 @@ pub(crate) fn run(filter: &[String]) -> Result {
         let _ = fs::remove_dir_all(&dir);
     }
     let mut command = cmd::cargo();
-    command.args(["bench", "--workspace", "--all-features"]);
+    // The end-to-end and size packages have no criterion benchmark; excluding them spares a
+    // build of the AWS SDK in the bench profile.
+    command
+        .args(["bench", "--workspace", "--all-features"])
+        .args([
+            "--exclude",
+            "auth-bench-e2e",
+            "--exclude",
+            "auth-bench-size",
+        ]);
     if !filter.is_empty() {
         command.arg("--").args(filter);
     }
