@@ -69,7 +69,7 @@ impl Version {
     #[must_use]
     pub fn major(&self) -> Option<u64> {
         match &self.0 {
-            Repr::Text(text) => text.trim().split('.').next()?.parse().ok(),
+            Repr::Text(text) => Self::major_of_text(text),
             Repr::Number(n) => n.as_u64().or_else(|| {
                 let f = n.as_f64()?;
                 (0.0..1e15).contains(&f).then(|| f.trunc() as u64)
@@ -77,10 +77,15 @@ impl Version {
         }
     }
 
+    /// The major version of a `version` string, as [`major`](Self::major) reads it.
+    pub(crate) fn major_of_text(text: &str) -> Option<u64> {
+        text.trim().split('.').next()?.parse().ok()
+    }
+
     /// The major version of a raw JSON `version` value, as [`major`](Self::major) reads it.
     pub(crate) fn major_of(value: &Value) -> Option<u64> {
         match value {
-            Value::String(text) => Self::new(text.as_str()).major(),
+            Value::String(text) => Self::major_of_text(text),
             Value::Number(n) => Self(Repr::Number(n.clone())).major(),
             _ => None,
         }

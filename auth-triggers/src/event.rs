@@ -24,6 +24,7 @@ use crate::message::{
     CustomMessageResponse, CustomSmsSenderRequest, CustomSmsSenderResponse,
 };
 use crate::migration::{UserMigrationRequest, UserMigrationResponse};
+use crate::scan::{Scalar, Scanner};
 use crate::sign_up::{
     PostConfirmationRequest, PostConfirmationResponse, PreSignUpRequest, PreSignUpResponse,
 };
@@ -103,9 +104,9 @@ macro_rules! trigger_event {
             }
         }
 
-        fn parse_as(kind: Kind, bytes: &[u8]) -> serde_json::Result<TriggerEvent> {
+        fn parse_as(kind: Kind, text: &str) -> serde_json::Result<TriggerEvent> {
             match kind {
-                $( Kind::$variant => serde_json::from_slice::<Event<$req, $resp>>(bytes).map(TriggerEvent::$variant), )*
+                $( Kind::$variant => serde_json::from_str::<Event<$req, $resp>>(text).map(TriggerEvent::$variant), )*
             }
         }
 
@@ -272,20 +273,28 @@ trigger_event! {
 }
 
 impl TriggerEvent {
-    /// Parses an event from JSON bytes, as `serde_json::from_slice` does, but faster when
-    /// `triggerSource` comes after `request` (as in JSON written with sorted keys): a first
-    /// pass that allocates nothing finds `triggerSource` and `version`, and the second reads
-    /// the event straight into its family's types.
+    /// Parses an event from JSON bytes: the same result as
+    /// `serde_json::from_slice::<TriggerEvent>`, faster.
+    ///
+    /// It checks the bytes are UTF-8 once for the whole event instead of string by string,
+    /// finds the top-level `triggerSource` (and `version`) with a scan that neither parses nor
+    /// allocates, wherever they are in the object, and then reads the event straight into its
+    /// family's types. Events the scan cannot place (an escaped key, a pre token generation
+    /// event without a usable `version`, an unknown family) take the general path.
     ///
     /// # Errors
     ///
-    /// What `serde_json::from_slice::<TriggerEvent>` would return for the same bytes.
+    /// What `serde_json::from_slice::<TriggerEvent>` returns for the same bytes.
     pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Self> {
-        let probe: Probe = serde_json::from_slice(bytes)?;
-        match probe.kind {
-            Some(kind) => parse_as(kind, bytes),
-            None => serde_json::from_slice(bytes),
-        }
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return serde_json::from_slice(bytes);
+        };
+        let parsed = match scan_kind(text) {
+            Some(kind) => parse_as(kind, text),
+            None => serde_json::from_str(text),
+        };
+        // On an error, the general reader's error for the same bytes.
+        parsed.or_else(|_| serde_json::from_slice(bytes))
     }
 
     /// The family of the event's source, `None` for [`TriggerEvent::Unknown`].
@@ -307,7 +316,7 @@ enum Decision {
 
 fn decide(
     source: Option<&TriggerSource>,
-    version: Option<&Value>,
+    major: Option<u64>,
     at_end: bool,
     buffer: &Buffer<'_>,
 ) -> Decision {
@@ -338,7 +347,7 @@ fn decide(
             if *source == TriggerSource::TokenGenerationClientCredentials {
                 Kind::PreTokenGenerationV3
             } else {
-                match version.and_then(Version::major_of) {
+                match major {
                     Some(1) => Kind::PreTokenGenerationV1,
                     Some(2) => Kind::PreTokenGenerationV2,
                     Some(3) => Kind::PreTokenGenerationV3,
@@ -377,23 +386,21 @@ impl<'de> Deserialize<'de> for TriggerEvent {
                 // `triggerSource`, the second key), then read the rest straight into types.
                 let mut buffer: Buffer<'de> = Vec::with_capacity(4);
                 let mut source: Option<TriggerSource> = None;
-                let mut version: Option<Value> = None;
+                let mut major: Option<u64> = None;
                 while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
                     let value: Value = map.next_value()?;
                     if key == "triggerSource" {
                         source =
                             Some(TriggerSource::deserialize(&value).map_err(de::Error::custom)?);
                     } else if key == "version" {
-                        version = Some(value.clone());
+                        major = Version::major_of(&value);
                     }
                     buffer.push((key, value));
-                    if let Decision::Known(kind) =
-                        decide(source.as_ref(), version.as_ref(), false, &buffer)
-                    {
+                    if let Decision::Known(kind) = decide(source.as_ref(), major, false, &buffer) {
                         return finish(kind, buffer, Some(map));
                     }
                 }
-                match decide(source.as_ref(), version.as_ref(), true, &buffer) {
+                match decide(source.as_ref(), major, true, &buffer) {
                     Decision::Known(kind) => finish(kind, buffer, None::<A>),
                     Decision::Unknown => Ok(TriggerEvent::Unknown(UnknownEvent {
                         trigger_source: source.unwrap_or_default(),
@@ -410,45 +417,41 @@ impl<'de> Deserialize<'de> for TriggerEvent {
     }
 }
 
-/// The kind of an event, decided from its top-level `triggerSource` and `version` exactly as
-/// the streaming reader decides it, without allocating for the rest.
-struct Probe {
-    kind: Option<Kind>,
-}
-
-impl<'de> Deserialize<'de> for Probe {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Probe;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a Cognito user-pool trigger event object")
+/// The kind of an event, decided from its top-level `triggerSource` and `version` as the
+/// streaming reader decides it, or `None` where the scan cannot tell (the caller then takes
+/// the general path, which decides the same way for every input).
+///
+/// The streaming reader decides as soon as it has seen a `triggerSource` of a known family
+/// (and, for pre token generation, a `version` with a usable major). The scan stops at the
+/// same point; before it, a repeated or escaped key makes it give up, since the reader would
+/// then see values the scan did not.
+fn scan_kind(text: &str) -> Option<Kind> {
+    let mut scanner = Scanner::object(text)?;
+    let mut source: Option<TriggerSource> = None;
+    let mut version: Option<Option<u64>> = None;
+    let mut first = true;
+    while !scanner.at_end() {
+        let key = scanner.key(first)?;
+        first = false;
+        match key {
+            "triggerSource" if source.is_none() => match scanner.scalar()? {
+                Scalar::Str(text) => source = Some(TriggerSource::parse(text)),
+                Scalar::Other(_) => return None,
+            },
+            "version" if version.is_none() => {
+                version = Some(match scanner.scalar()? {
+                    Scalar::Str(text) => Version::major_of_text(text),
+                    Scalar::Other(number) => serde_json::from_str::<Version>(number).ok()?.major(),
+                });
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Probe, A::Error> {
-                let mut source: Option<TriggerSource> = None;
-                let mut version: Option<Value> = None;
-                let mut kind = None;
-                while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
-                    if kind.is_some() {
-                        map.next_value::<de::IgnoredAny>()?;
-                        continue;
-                    }
-                    match &*key {
-                        "triggerSource" => source = Some(map.next_value()?),
-                        "version" => version = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                        }
-                    }
-                    if let Decision::Known(k) =
-                        decide(source.as_ref(), version.as_ref(), false, &Vec::new())
-                    {
-                        kind = Some(k);
-                    }
-                }
-                Ok(Probe { kind })
-            }
+            "triggerSource" | "version" => return None,
+            _ => scanner.skip_value()?,
         }
-        deserializer.deserialize_map(V)
+        if let Decision::Known(kind) =
+            decide(source.as_ref(), version.flatten(), false, &Vec::new())
+        {
+            return Some(kind);
+        }
     }
+    None
 }

@@ -85,6 +85,7 @@ mod event;
 mod federation;
 mod message;
 mod migration;
+mod scan;
 mod sign_up;
 mod source;
 mod string_map;

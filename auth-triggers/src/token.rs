@@ -119,7 +119,7 @@ impl TriggerRequest for PreTokenGenerationRequest {
     ) -> Result<(), ResponseError> {
         match &response.claims_override_details {
             Some(details) => check_claims(
-                details.claims_to_add_or_override.as_json().keys(),
+                details.claims_to_add_or_override.keys(),
                 &details.claims_to_suppress,
             ),
             None => Ok(()),
@@ -275,11 +275,14 @@ impl TriggerRequest for PreTokenGenerationV2Request {
             return Ok(());
         };
         if let Some(id) = &details.id_token_generation {
-            check_claims(id.claims_to_add_or_override.keys(), &id.claims_to_suppress)?;
+            check_claims(
+                id.claims_to_add_or_override.keys().map(String::as_str),
+                &id.claims_to_suppress,
+            )?;
         }
         if let Some(access) = &details.access_token_generation {
             check_claims(
-                access.claims_to_add_or_override.keys(),
+                access.claims_to_add_or_override.keys().map(String::as_str),
                 &access.claims_to_suppress,
             )?;
         }
@@ -288,19 +291,19 @@ impl TriggerRequest for PreTokenGenerationV2Request {
 }
 
 fn check_claims<'a>(
-    added: impl Iterator<Item = &'a String>,
+    added: impl Iterator<Item = &'a str>,
     suppressed: &[String],
 ) -> Result<(), ResponseError> {
     for claim in added {
-        if RESERVED_CLAIMS.contains(&claim.as_str()) {
+        if RESERVED_CLAIMS.contains(&claim) {
             return Err(ResponseError::ReservedClaim {
-                claim: claim.clone(),
+                claim: claim.to_owned(),
                 action: "added or overridden",
             });
         }
-        if suppressed.contains(claim) {
+        if suppressed.iter().any(|s| s == claim) {
             return Err(ResponseError::ClaimAddedAndSuppressed {
-                claim: claim.clone(),
+                claim: claim.to_owned(),
             });
         }
     }
