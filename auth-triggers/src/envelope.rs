@@ -254,6 +254,19 @@ impl<Req: TriggerRequest<Response = Resp>, Resp> Event<Req, Resp> {
         self.request.user_attributes()
     }
 
+    /// Writes the event as compact JSON, byte for byte what `serde_json::to_vec` writes,
+    /// faster (see [`TriggerEvent::to_vec`](crate::TriggerEvent::to_vec)).
+    ///
+    /// # Errors
+    ///
+    /// What `serde_json::to_vec` returns for the event; it never fails on this crate's types.
+    pub fn to_vec(&self) -> serde_json::Result<Vec<u8>>
+    where
+        Self: Serialize,
+    {
+        crate::writer::to_vec(self)
+    }
+
     /// The response, to fill in before returning the event.
     pub fn response_mut(&mut self) -> &mut Resp {
         &mut self.response

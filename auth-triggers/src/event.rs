@@ -297,6 +297,28 @@ impl TriggerEvent {
         parsed.or_else(|_| serde_json::from_slice(bytes))
     }
 
+    /// Writes the event as compact JSON: the bytes `serde_json::to_vec` writes for it,
+    /// faster. Most of the work is checking strings for characters to escape: `serde_json`
+    /// looks at each byte, this at eight bytes at a time; and it starts with a buffer the size
+    /// of a typical event instead of growing one from 128 bytes.
+    ///
+    /// ```
+    /// use auth_triggers::TriggerEvent;
+    ///
+    /// let text = r#"{"version": "1", "triggerSource": "PreAuthentication_Authentication",
+    ///               "request": {"userAttributes": {"name": "Zoë \"Z\""}}, "response": {}}"#;
+    /// let event = TriggerEvent::from_slice(text.as_bytes())?;
+    /// assert_eq!(event.to_vec()?, serde_json::to_vec(&event)?);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// What `serde_json::to_vec` returns for the event; it never fails on this crate's types.
+    pub fn to_vec(&self) -> serde_json::Result<Vec<u8>> {
+        crate::writer::to_vec(self)
+    }
+
     /// The family of the event's source, `None` for [`TriggerEvent::Unknown`].
     #[must_use]
     pub fn family(&self) -> Option<TriggerFamily> {

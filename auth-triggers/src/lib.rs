@@ -91,6 +91,7 @@ mod source;
 mod string_map;
 mod token;
 mod wire;
+mod writer;
 
 pub use authentication::*;
 pub use challenge::*;
@@ -110,6 +111,11 @@ pub mod lambda;
 
 #[cfg(feature = "aws-lambda-events")]
 pub mod compat;
+
+// The guide page's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/triggers.md")]
+struct TriggersGuide;
 
 /// The README's examples, compiled as doctests.
 #[cfg(all(doctest, feature = "lambda"))]

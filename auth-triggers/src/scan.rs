@@ -71,12 +71,9 @@ impl<'a> Scanner<'a> {
     fn plain_string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.pos;
-        let len = self.bytes()[start..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')?;
-        self.pos += len;
+        self.pos = quote_or_backslash(self.bytes(), start)?;
         self.eat(b'"')?;
-        self.text.get(start..start + len)
+        self.text.get(start..self.pos - 1)
     }
 
     /// The value at the cursor if it is a string without escapes or a scalar.
@@ -103,12 +100,7 @@ impl<'a> Scanner<'a> {
     fn skip_string(&mut self) -> Option<()> {
         self.pos += 1;
         loop {
-            let len = self
-                .bytes()
-                .get(self.pos..)?
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\')?;
-            self.pos += len;
+            self.pos = quote_or_backslash(self.bytes(), self.pos)?;
             if self.peek()? == b'"' {
                 self.pos += 1;
                 return Some(());
@@ -152,6 +144,31 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// The position of the first `"` or `\\` in `bytes` from `from` on, looking at eight bytes at
+/// a time (most of an event is the inside of strings).
+fn quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The lowest flagged byte of `has_zero` is exact (higher ones may be false positives).
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let found =
+            has_zero(word ^ (ONES * u64::from(b'"'))) | has_zero(word ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    rest.iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .map(|i| at + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Scalar, Scanner};
@@ -190,6 +207,25 @@ mod tests {
         assert_eq!(got[1].1.as_deref(), Some("vé"));
         assert_eq!(got[3].1.as_deref(), Some("12.5e3"));
         assert_eq!(got[5].1.as_deref(), Some("null"));
+    }
+
+    #[test]
+    fn finds_the_first_quote_or_backslash_at_any_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [b'"', b'\\'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    if at + 3 < len {
+                        bytes[at + 3] = b'"';
+                    }
+                    for from in 0..=at {
+                        assert_eq!(super::quote_or_backslash(&bytes, from), Some(at));
+                    }
+                }
+            }
+            assert_eq!(super::quote_or_backslash(&vec![0x80; len], 0), None);
+        }
     }
 
     #[test]

@@ -104,8 +104,14 @@ fn every_sample_event_parses_into_its_family_and_round_trips() {
         // Writing it back gives the same JSON value, nulls and unknown keys included.
         let written = serde_json::to_value(&event).unwrap();
         assert_eq!(written, original, "{name} does not round-trip");
+        // `to_vec` writes exactly what `serde_json` writes.
+        assert_eq!(
+            event.to_vec().unwrap(),
+            serde_json::to_vec(&event).unwrap(),
+            "{name}: to_vec"
+        );
 
-        // The two-pass reader gives the same event, from the file and from sorted keys.
+        // The bytes reader gives the same event, from the file and from sorted keys.
         assert_eq!(TriggerEvent::from_slice(&bytes).unwrap(), event, "{name}");
         let sorted = serde_json::to_vec(&original).unwrap();
         assert_eq!(

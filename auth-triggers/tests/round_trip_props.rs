@@ -336,8 +336,26 @@ proptest! {
         prop_assert_eq!(parsed.trigger_source().as_str(), event["triggerSource"].as_str().unwrap());
         prop_assert_eq!(&serde_json::to_value(&parsed).unwrap(), &event);
         prop_assert_eq!(&TriggerEvent::from_slice(&bytes).unwrap(), &parsed);
+        prop_assert_eq!(parsed.to_vec().unwrap(), serde_json::to_vec(&parsed).unwrap());
         let again: TriggerEvent = serde_json::from_value(event).unwrap();
         prop_assert_eq!(again, parsed);
+    }
+
+    #[test]
+    fn any_text_is_written_as_serde_json_writes_it(event in any_event(), text in any::<String>()) {
+        // Control characters, quotes, backslashes and any Unicode, as a value and as a key,
+        // in an unknown key, a string map and a modelled string.
+        let mut event = event;
+        event["zzText"] = json!({ format!("zz{text}"): &text });
+        event["userName"] = json!(&text);
+        if event["request"].is_object() {
+            event["request"]["clientMetadata"] = json!({ text.clone(): text });
+        }
+        let bytes = serde_json::to_vec(&event).unwrap();
+        let parsed = TriggerEvent::from_slice(&bytes).unwrap();
+        prop_assert_eq!(parsed.to_vec().unwrap(), serde_json::to_vec(&parsed).unwrap());
+        let event: Value = serde_json::from_slice(&bytes).unwrap(); // floats as serde_json reads them
+        prop_assert_eq!(serde_json::to_value(&parsed).unwrap(), event);
     }
 
     #[test]

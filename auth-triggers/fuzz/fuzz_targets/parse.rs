@@ -1,5 +1,6 @@
-//! Arbitrary bytes never panic the parser, and whatever parses writes back the JSON it was
-//! read from.
+//! Arbitrary bytes never panic the parser, `TriggerEvent::from_slice` agrees with the serde
+//! path, whatever parses writes back the JSON it was read from, and `to_vec` writes the bytes
+//! `serde_json` writes.
 #![no_main]
 
 use auth_triggers::TriggerEvent;
@@ -14,6 +15,8 @@ fuzz_target!(|data: &[u8]| {
         let original: serde_json::Value = serde_json::from_slice(data).expect("valid JSON");
         let written = serde_json::to_value(&event).expect("serializes");
         assert_eq!(written, original, "round trip changed the event");
+        let bytes = serde_json::to_vec(&event).expect("serializes");
+        assert_eq!(event.to_vec().expect("writes"), bytes, "to_vec differs from serde_json");
         // And the written form reads back to the same event.
         let again: TriggerEvent = serde_json::from_value(written).expect("re-parses");
         assert_eq!(again, event);
