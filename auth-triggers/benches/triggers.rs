@@ -12,7 +12,8 @@
 //!   `catch-all-fields` feature is off, as by default).
 //! - `triggers/parse` and `triggers/parse_sorted_keys` read with [`TriggerEvent::from_slice`],
 //!   this crate's entry point for bytes; `triggers/serialize` writes with
-//!   [`TriggerEvent::to_vec`], which writes the bytes `serde_json::to_vec` would. The
+//!   [`TriggerEvent::to_vec`], which writes the bytes `serde_json::to_vec` would (it starts
+//!   with a 1 KiB buffer where `serde_json::to_vec` starts with 128 bytes and grows). The
 //!   comparator uses `serde_json::from_slice` and `serde_json::to_vec`, its only way.
 //! - `triggers/parse_serde` and `triggers/serialize_serde` measure the generic serde path
 //!   instead (`serde_json::from_slice::<TriggerEvent>`, `serde_json::to_vec(&event)`), which

@@ -245,7 +245,11 @@ impl Serialize for StringMap {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
+            match v {
+                // The common case, without going through `Value`'s own dispatch.
+                Value::String(s) => map.serialize_entry(k.as_str(), s.as_str())?,
+                other => map.serialize_entry(k.as_str(), other)?,
+            }
         }
         map.end()
     }
