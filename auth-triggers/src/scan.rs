@@ -144,7 +144,7 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The position of the first `"` or `\\` in `bytes` from `from` on, looking at eight bytes at
+/// The position of the first `"` or `\` in `bytes` from `from` on, looking at eight bytes at
 /// a time (most of an event is the inside of strings).
 fn quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;

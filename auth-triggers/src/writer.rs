@@ -1,7 +1,8 @@
 //! A compact JSON writer for this crate's types: the bytes `serde_json::to_vec` writes, sooner.
 //!
 //! Writing an event is mostly escaping strings. `serde_json` looks each byte up in a table;
-//! this writer checks eight bytes at a time and copies runs that need no escape whole. It
+//! this writer checks eight bytes at a time and copies a string that needs no escape (nearly
+//! all of them) in one go. It
 //! escapes exactly as `serde_json` does, and hands numbers to `serde_json` so they are
 //! formatted the same. Anything it does not handle (a key that is not a string, `serde_json`'s
 //! private number and raw-value types) makes it give up, and [`to_vec`] then uses
