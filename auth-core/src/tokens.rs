@@ -6,12 +6,15 @@
 //! maintained JWT library.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::Sensitive;
 
 /// How long before `exp` a token already counts as expired (Amplify's 5-second buffer).
 pub const EXPIRY_BUFFER: Duration = Duration::from_secs(5);
@@ -127,9 +130,14 @@ fn epoch_seconds(secs: i64) -> SystemTime {
 
 /// A JWT as a string, together with its decoded header and claims.
 ///
-/// Decoding does **not** verify the signature. `Debug` never shows the token.
-#[derive(Clone, PartialEq, Zeroize, ZeroizeOnDrop)]
-pub struct Jwt {
+/// Decoding does **not** verify the signature. `Debug` never shows the token. Cheap to clone:
+/// clones share one decoded token (an `Arc`), whose string is zeroized when the last clone
+/// is dropped.
+#[derive(Clone, PartialEq)]
+pub struct Jwt(Arc<DecodedJwt>);
+
+#[derive(PartialEq, Zeroize, ZeroizeOnDrop)]
+struct DecodedJwt {
     raw: String,
     #[zeroize(skip)]
     header: JwtHeader,
@@ -151,26 +159,32 @@ impl Jwt {
                 decode_part::<Claims>(parts[1], "payload")?,
             )
         };
-        Ok(Self {
+        Ok(Self(Arc::new(DecodedJwt {
             raw,
             header,
             claims,
-        })
+        })))
     }
 
     /// The compact token, for an `Authorization` header or a Logins map.
     pub fn as_str(&self) -> &str {
-        &self.raw
+        &self.0.raw
     }
 
     /// The decoded header.
     pub fn header(&self) -> &JwtHeader {
-        &self.header
+        &self.0.header
     }
 
     /// The decoded claims.
     pub fn claims(&self) -> &Claims {
-        &self.claims
+        &self.0.claims
+    }
+
+    /// Whether `self` and `other` are clones of one decoded token (a pointer comparison; two
+    /// decodings of the same string are equal by `==` but not the same).
+    pub fn same(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
@@ -178,8 +192,8 @@ impl fmt::Debug for Jwt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Jwt")
             .field("token", &"** redacted **")
-            .field("sub", &self.claims.sub)
-            .field("exp", &self.claims.exp)
+            .field("sub", &self.0.claims.sub)
+            .field("exp", &self.0.claims.exp)
             .finish()
     }
 }
@@ -198,19 +212,20 @@ fn decode_part<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// A refresh token: opaque, redacted in `Debug`, zeroized on drop.
-#[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct RefreshToken(String);
+/// A refresh token: opaque, redacted in `Debug`, zeroized when the last clone is dropped.
+/// Cheap to clone (an `Arc`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken(Arc<Sensitive>);
 
 impl RefreshToken {
     /// Wraps a refresh token string.
     pub fn new(token: impl Into<String>) -> Self {
-        Self(token.into())
+        Self(Arc::new(Sensitive::new(token)))
     }
 
     /// The token, for a refresh or revoke request.
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 }
 
@@ -264,7 +279,8 @@ pub fn is_expired(token: &Jwt, drift: ClockDrift, now: SystemTime) -> bool {
 
 /// The tokens of a signed-in user.
 ///
-/// `Debug` redacts every token; the refresh token is zeroized on drop.
+/// `Debug` redacts every token; the tokens are zeroized when the last clone is dropped. Cheap
+/// to clone: the tokens are shared (`Arc`), only the username is copied.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthTokens {

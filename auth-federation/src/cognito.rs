@@ -2,7 +2,6 @@
 //! credentials out.
 
 use std::fmt;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -120,7 +119,9 @@ struct Inner {
     custom_role_arn: Option<String>,
     max_age: Duration,
     storage_key: String,
-    cache: RefreshCache<(u64, CredentialsAndIdentityId), IdentityPoolError>,
+    /// The credentials and the Logins map they were obtained for (shared: the cache hands out
+    /// clones on every hit).
+    cache: RefreshCache<(Arc<Logins>, CredentialsAndIdentityId), IdentityPoolError>,
     /// Serialises GetId so concurrent first calls create one identity, not one each.
     identity_lock: tokio::sync::Mutex<()>,
 }
@@ -230,17 +231,25 @@ impl CognitoCredentialsProviderBuilder {
     }
 }
 
-/// Which identity a Logins map stands for; 0 is the guest.
-fn fingerprint(logins: &Logins) -> u64 {
-    if logins.is_empty() {
-        return 0;
+/// Whether `options` ask for the identity of `logins` (the Logins map cached credentials were
+/// obtained for), without building a Logins map: for a signed-in user, one entry, the ID
+/// token's issuer key to the ID token; for a guest, none.
+fn same_identity(logins: &Logins, options: &CredentialsOptions) -> bool {
+    if !options.authenticated {
+        return logins.is_empty();
     }
-    let mut h = DefaultHasher::new();
-    for (key, token) in logins {
-        key.hash(&mut h);
-        token.expose().hash(&mut h);
-    }
-    h.finish() | 1
+    let Some(id_token) = options.tokens.as_ref().and_then(|t| t.id_token.as_ref()) else {
+        return false;
+    };
+    let Some(issuer) = id_token.claims().iss.as_deref() else {
+        return false;
+    };
+    let mut entries = logins.iter();
+    matches!(
+        (entries.next(), entries.next()),
+        (Some((key, token)), None)
+            if key == logins::issuer_key_str(issuer) && token.expose() == id_token.as_str()
+    )
 }
 
 /// Whether Cognito refused an identity id for these Logins: it belongs to another login,
@@ -350,25 +359,28 @@ impl CognitoCredentialsProvider {
         if logins.is_empty() && !self.inner.pool.config().allow_guest_access() {
             return Err(IdentityPoolError::GuestAccessDisabled);
         }
-        let identity = fingerprint(&logins);
         let cache = &self.inner.cache;
         if !force_refresh
             && let Some((cached_for, value)) = cache.cached()
-            && cached_for == identity
+            && *cached_for == logins
         {
             return Ok(value);
         }
         let force = force_refresh
             || cache
                 .stale()
-                .is_some_and(|(cached_for, _)| cached_for != identity);
+                .is_some_and(|(cached_for, _)| *cached_for != logins);
+        let logins = Arc::new(logins);
         let (_, value) = cache
             .get_or_refresh_with(force, || async {
                 let value = self.fetch(&logins, known_identity).await?;
                 let now = self.inner.time.now();
                 let cap = now + self.inner.max_age;
                 let expires_at = value.credentials.expiration().map_or(cap, |e| e.min(cap));
-                Ok(Expiring::new((identity, value), Some(expires_at)))
+                Ok(Expiring::new(
+                    (Arc::clone(&logins), value),
+                    Some(expires_at),
+                ))
             })
             .await?;
         Ok(value)
@@ -470,16 +482,17 @@ pub(crate) fn logins_of(options: &CredentialsOptions) -> Result<Logins, Identity
 
 impl CredentialsProvider for CognitoCredentialsProvider {
     fn credentials_and_identity_id(&self, options: CredentialsOptions) -> CredentialsFuture<'_> {
+        // The hot path: cached credentials for the same ID token, no Logins map built.
+        if !options.force_refresh
+            && let Some((cached_for, value)) = self.inner.cache.cached()
+            && same_identity(&cached_for, &options)
+        {
+            return ProviderFuture::ready(Ok(value));
+        }
         let logins = match logins_of(&options) {
             Ok(logins) => logins,
             Err(e) => return ProviderFuture::ready(Err(e.into())),
         };
-        if !options.force_refresh
-            && let Some((cached_for, value)) = self.inner.cache.cached()
-            && cached_for == fingerprint(&logins)
-        {
-            return ProviderFuture::ready(Ok(value));
-        }
         ProviderFuture::new(async move {
             self.credentials_for_logins(logins, options.force_refresh)
                 .await

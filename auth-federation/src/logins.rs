@@ -32,11 +32,16 @@ pub const DEVELOPER_PROVIDER: &str = "cognito-identity.amazonaws.com";
 /// assert_eq!(issuer_key("http://127.0.0.1:3000"), "127.0.0.1:3000");
 /// ```
 pub fn issuer_key(issuer: &str) -> String {
+    issuer_key_str(issuer).to_owned()
+}
+
+/// [`issuer_key`] as a slice of `issuer` (no allocation).
+pub(crate) fn issuer_key_str(issuer: &str) -> &str {
     let rest = issuer
         .strip_prefix("https://")
         .or_else(|| issuer.strip_prefix("http://"))
         .unwrap_or(issuer);
-    rest.trim_end_matches('/').to_owned()
+    rest.trim_end_matches('/')
 }
 
 /// The Logins key of a Cognito user pool: `cognito-idp.<region>.amazonaws.com/<poolId>`

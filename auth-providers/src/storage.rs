@@ -71,6 +71,19 @@ pub trait KeyValueStorage: Send + Sync + fmt::Debug {
     fn remove(&self, key: &str) -> StorageFuture<'_, ()>;
     /// Removes every key of this store.
     fn clear(&self) -> StorageFuture<'_, ()>;
+
+    /// Whether the value under `key` is exactly `expected` (`false` when there is none): how
+    /// a client checks, on every call, that what it decoded earlier is still what is stored.
+    ///
+    /// The default reads the value with [`get`](KeyValueStorage::get) (and zeroizes the
+    /// copy); a store that can compare in place overrides it to copy nothing.
+    fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
+        let stored = self.get(key);
+        ProviderFuture::new(async move {
+            let stored = stored.await?.map(zeroize::Zeroizing::new);
+            Ok(stored.is_some_and(|s| s.as_str() == expected))
+        })
+    }
 }
 
 impl<T: KeyValueStorage + ?Sized> KeyValueStorage for Arc<T> {
@@ -85,6 +98,9 @@ impl<T: KeyValueStorage + ?Sized> KeyValueStorage for Arc<T> {
     }
     fn clear(&self) -> StorageFuture<'_, ()> {
         (**self).clear()
+    }
+    fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
+        (**self).value_equals(key, expected)
     }
 }
 
@@ -111,6 +127,9 @@ impl KeyValueStorage for SharedKeyValueStorage {
     }
     fn clear(&self) -> StorageFuture<'_, ()> {
         self.0.clear()
+    }
+    fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
+        self.0.value_equals(key, expected)
     }
 }
 

@@ -146,14 +146,18 @@ impl fmt::Debug for DeviceMetadata {
 pub struct TokenStore {
     storage: SharedKeyValueStorage,
     client_id: String,
+    /// `keys::last_auth_user(client_id)`, read on every session check.
+    last_auth_user_key: String,
 }
 
 impl TokenStore {
     /// A store for the app client `client_id` in `storage`.
     pub fn new(storage: SharedKeyValueStorage, client_id: impl Into<String>) -> Self {
+        let client_id = client_id.into();
         Self {
             storage,
-            client_id: client_id.into(),
+            last_auth_user_key: keys::last_auth_user(&client_id),
+            client_id,
         }
     }
 
@@ -171,12 +175,14 @@ impl TokenStore {
         keys::user(&self.client_id, username, field)
     }
 
+    /// The storage key of `LastAuthUser` (built once).
+    pub fn last_auth_user_key(&self) -> &str {
+        &self.last_auth_user_key
+    }
+
     /// The username of the last signed-in user (`LastAuthUser`), if any.
     pub async fn last_auth_user(&self) -> Result<Option<String>, TokenStoreError> {
-        Ok(self
-            .storage
-            .get(&keys::last_auth_user(&self.client_id))
-            .await?)
+        Ok(self.storage.get(&self.last_auth_user_key).await?)
     }
 
     /// The signed-in user's tokens, or `None` when nobody is signed in.
@@ -240,7 +246,7 @@ impl TokenStore {
                 tokens.refresh_token.as_ref().map(RefreshToken::as_str),
             ),
             (self.key(user, CLOCK_DRIFT), Some(drift.as_str())),
-            (keys::last_auth_user(&self.client_id), Some(user)),
+            (self.last_auth_user_key.clone(), Some(user)),
         ];
         self.write_all_or_restore(&writes).await
     }
@@ -291,9 +297,7 @@ impl TokenStore {
         ] {
             self.storage.remove(&self.key(&username, field)).await?;
         }
-        self.storage
-            .remove(&keys::last_auth_user(&self.client_id))
-            .await?;
+        self.storage.remove(&self.last_auth_user_key).await?;
         Ok(())
     }
 

@@ -283,6 +283,19 @@ impl MinimalClient {
         };
     }
 
+    /// Starts from a session obtained elsewhere: `tokens`, and the identity id and credentials
+    /// when an identity pool is configured, with no request. The criterion benchmark
+    /// `client/fetch_auth_session_cached` starts signed in this way (no network in its timed
+    /// loop); the end-to-end runs sign in through moto instead.
+    pub async fn restore(&self, tokens: Tokens, credentials: Option<Credentials>) {
+        let mut state = self.state.lock().await;
+        *state = State {
+            tokens: Some(tokens),
+            identity_id: credentials.as_ref().map(|c| c.identity_id.clone()),
+            credentials,
+        };
+    }
+
     /// The stored tokens, as they are.
     pub async fn tokens(&self) -> Option<Tokens> {
         self.state.lock().await.tokens.clone()

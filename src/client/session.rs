@@ -2,9 +2,11 @@
 //! `get_current_user`, `sign_out` (with or without the managed login's `/logout`) and
 //! `aws_credentials_provider`.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use auth_core::Sensitive;
+use auth_core::config::UserPoolConfig;
 use auth_core::machine::ClientMetadata;
 use auth_core::machine::session::{Session, SessionOptions, SessionStep, TokenAction};
 use auth_core::tokens::AuthTokens;
@@ -21,6 +23,14 @@ use tracing::Instrument as _;
 use super::driver::{call, drive};
 use super::sign_in::pending_key;
 use super::{Auth, AuthError};
+
+/// Tokens decoded from storage, and the storage key of their access token (see
+/// `Auth::load_tokens`).
+#[derive(Debug)]
+pub(crate) struct Decoded {
+    tokens: AuthTokens,
+    access_key: String,
+}
 
 /// Options of [`Auth::fetch_auth_session`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -203,41 +213,51 @@ impl Auth {
     }
 
     /// The stored tokens, decoded once per change. Storage stays the source of truth (another
-    /// process may share it): LastAuthUser and the access token are read on every call, and the
+    /// process may share it): LastAuthUser and the access token are checked on every call
+    /// (compared in place where the storage can, [`KeyValueStorage::value_equals`]), and the
     /// tokens decoded last time are reused while both are unchanged. Every write of tokens
     /// (sign-in, refresh with or without rotation) writes a new access token, and sign-out
     /// removes it, so the pair identifies what is stored.
+    ///
+    /// [`KeyValueStorage::value_equals`]: auth_providers::KeyValueStorage::value_equals
     async fn load_tokens(
         &self,
         store: &auth_providers::TokenStore,
     ) -> Result<Option<AuthTokens>, AuthError> {
-        let Some(username) = store.last_auth_user().await? else {
-            return Ok(None);
-        };
-        let key =
-            auth_providers::token_store::keys::user(store.client_id(), &username, "accessToken");
-        let Some(access) = store.storage().get(&key).await?.map(Sensitive::new) else {
-            return Ok(None);
-        };
+        let decoded = self
+            .inner
+            .decoded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        if let Some(decoded) = decoded
+            && store
+                .storage()
+                .value_equals(store.last_auth_user_key(), &decoded.tokens.username)
+                .await?
+            && store
+                .storage()
+                .value_equals(&decoded.access_key, decoded.tokens.access_token.as_str())
+                .await?
         {
-            let decoded = self
-                .inner
-                .decoded
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if let Some(tokens) = decoded
-                .as_ref()
-                .filter(|t| t.username == username && t.access_token.as_str() == access.expose())
-            {
-                return Ok(Some(tokens.clone()));
-            }
+            // Cheap: the tokens are shared (`Arc`s), only the username is copied.
+            return Ok(Some(decoded.tokens.clone()));
         }
         let tokens = store.load().await?;
         *self
             .inner
             .decoded
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = tokens.clone();
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = tokens.clone().map(|tokens| {
+            Arc::new(Decoded {
+                access_key: auth_providers::token_store::keys::user(
+                    store.client_id(),
+                    &tokens.username,
+                    "accessToken",
+                ),
+                tokens,
+            })
+        });
         Ok(tokens)
     }
 
@@ -272,6 +292,21 @@ impl Auth {
         if !force && !tokens.is_expired(self.now()) {
             return Ok(Some(tokens));
         }
+        drop(tokens);
+        // Boxed: the refresh's state machine is large, and inlining it would make every
+        // `fetch_auth_session` future (and each move of it) that large.
+        Box::pin(self.refresh_tokens(config, store, generation, client_metadata)).await
+    }
+
+    /// Refreshes the stored tokens, once for all concurrent callers: a caller that finds the
+    /// generation moved while it waited for the lock takes what the other stored.
+    async fn refresh_tokens(
+        &self,
+        config: &UserPoolConfig,
+        store: &auth_providers::TokenStore,
+        generation: u64,
+        client_metadata: ClientMetadata,
+    ) -> Result<Option<AuthTokens>, AuthError> {
         let _refreshing = self.inner.refresh_lock.lock().await;
         if self.inner.generation.load(Ordering::Acquire) != generation {
             // Another caller refreshed (or signed out) while this one waited.

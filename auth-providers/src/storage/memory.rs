@@ -60,6 +60,12 @@ impl KeyValueStorage for MemoryStorage {
         self.map.write().unwrap_or_else(|e| e.into_inner()).clear();
         ProviderFuture::ready(Ok(()))
     }
+
+    fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
+        // Compared under the lock: no copy of the value.
+        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        ProviderFuture::ready(Ok(map.get(key).is_some_and(|v| v == expected)))
+    }
 }
 
 #[cfg(test)]
@@ -79,5 +85,42 @@ mod tests {
         a.clear().await.unwrap();
         assert!(b.is_empty());
         assert!(!format!("{a:?}").contains('1') || format!("{a:?}").contains("keys"));
+    }
+
+    /// Forwards `get` only: `value_equals` is the trait's default.
+    #[derive(Debug)]
+    struct GetOnly(MemoryStorage);
+
+    impl KeyValueStorage for GetOnly {
+        fn get(&self, key: &str) -> StorageFuture<'_, Option<String>> {
+            self.0.get(key)
+        }
+        fn set(&self, key: &str, value: &str) -> StorageFuture<'_, ()> {
+            self.0.set(key, value)
+        }
+        fn remove(&self, key: &str) -> StorageFuture<'_, ()> {
+            self.0.remove(key)
+        }
+        fn clear(&self) -> StorageFuture<'_, ()> {
+            self.0.clear()
+        }
+    }
+
+    #[tokio::test]
+    async fn value_equals_compares_in_place_and_by_default_through_get() {
+        let memory = MemoryStorage::new();
+        memory.set("k", "token-1").await.unwrap();
+        let default = GetOnly(memory.clone());
+        let shared = crate::SharedKeyValueStorage::new(memory.clone());
+        for (name, store) in [
+            ("memory", &memory as &dyn KeyValueStorage),
+            ("default", &default),
+            ("shared", &shared),
+        ] {
+            assert!(store.value_equals("k", "token-1").await.unwrap(), "{name}");
+            assert!(!store.value_equals("k", "token-2").await.unwrap(), "{name}");
+            assert!(!store.value_equals("k", "token-").await.unwrap(), "{name}");
+            assert!(!store.value_equals("missing", "").await.unwrap(), "{name}");
+        }
     }
 }
