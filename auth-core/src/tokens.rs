@@ -180,12 +180,6 @@ impl Jwt {
     pub fn claims(&self) -> &Claims {
         &self.0.claims
     }
-
-    /// Whether `self` and `other` are clones of one decoded token (a pointer comparison; two
-    /// decodings of the same string are equal by `==` but not the same).
-    pub fn same(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
 }
 
 impl fmt::Debug for Jwt {
