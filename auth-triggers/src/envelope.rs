@@ -11,7 +11,7 @@ use serde_json::{Map, Number, Value};
 use crate::error::ResponseError;
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::wire::{Field, Key, Presence, read_field, wire_struct, write_field};
+use crate::wire::{Field, Key, Presence, read_field, wire_struct, write_extra, write_field};
 
 wire_struct! {
     /// `callerContext`: who called the Cognito API that fired the trigger.
@@ -425,9 +425,7 @@ impl<Req: Serialize + Field, Resp: Serialize + Field> Serialize for Event<Req, R
         )?;
         write_field(&mut map, p, REQUEST, "request", &self.request)?;
         write_field(&mut map, p, RESPONSE, "response", &self.response)?;
-        for (k, v) in &self.extra {
-            map.serialize_entry(k, v)?;
-        }
+        write_extra(&mut map, &self.extra)?;
         map.end()
     }
 }

@@ -118,15 +118,30 @@ where
     M: SerializeMap,
     T: Serialize + Field,
 {
-    if value.is_default() {
-        if presence.null & bit != 0 {
-            return map.serialize_entry(key, &());
-        }
-        if presence.absent & bit != 0 {
-            return Ok(());
+    // A field that arrived with a value is written without asking whether it is still at its
+    // default (which, for a nested object, would look through all of its fields).
+    if (presence.null | presence.absent) & bit == 0 || !value.is_default() {
+        map.serialize_entry(key, value)
+    } else if presence.null & bit != 0 {
+        map.serialize_entry(key, &())
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes the keys this crate does not model, as they arrived.
+#[inline]
+pub(crate) fn write_extra<M: SerializeMap>(
+    map: &mut M,
+    extra: &Map<String, Value>,
+) -> Result<(), M::Error> {
+    // Usually empty: skip making an iterator over the tree.
+    if !extra.is_empty() {
+        for (k, v) in extra {
+            map.serialize_entry(k, v)?;
         }
     }
-    map.serialize_entry(key, value)
+    Ok(())
 }
 
 /// An object key, borrowed from the input when the deserializer allows it.
@@ -245,9 +260,7 @@ macro_rules! wire_struct {
                     $(
                         $crate::wire::write_field(&mut map, self.presence, 1u32 << (Idx::$field as u32), $json, &self.$field)?;
                     )*
-                    for (k, v) in &self.extra {
-                        map.serialize_entry(k, v)?;
-                    }
+                    $crate::wire::write_extra(&mut map, &self.extra)?;
                     map.end()
                 }
             }
