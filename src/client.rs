@@ -116,7 +116,7 @@ pub(crate) struct Inner {
     /// Bumped whenever the stored tokens change (refresh, sign-in, sign-out).
     generation: AtomicU64,
     /// The tokens last read from storage, decoded (see `Auth::load_tokens`).
-    decoded: std::sync::Mutex<Option<Arc<session::Decoded>>>,
+    decoded: std::sync::Mutex<Option<session::Decoded>>,
 }
 
 impl fmt::Debug for Auth {

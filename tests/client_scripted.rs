@@ -21,7 +21,7 @@ use auth::core::wire::ErrorKind;
 use auth::hub::AuthEvent;
 use auth::providers::{
     HttpClient, HttpError, HttpFuture, KeyValueStorage, ManualTimeSource, MemoryStorage,
-    ProviderFuture, TimeSource,
+    ProviderFuture, StorageFuture, TimeSource,
 };
 
 /// The scripted peer as an `HttpClient`, answering at the manual clock's time.
@@ -72,7 +72,34 @@ fn fixture(scenario: Scenario) -> Fixture {
         offline: Arc::default(),
     };
     let storage = MemoryStorage::new();
-    build(config, http, clock, storage)
+    build(config, http, clock, storage, Revision::Counted)
+}
+
+/// Whether the `Auth` sees the in-memory storage's revision, or only its values (as with a
+/// file or Redis, which another process may write).
+#[derive(Clone, Copy, Debug)]
+enum Revision {
+    Counted,
+    Hidden,
+}
+
+/// The in-memory storage without its revision.
+#[derive(Debug)]
+struct NoRevision(MemoryStorage);
+
+impl KeyValueStorage for NoRevision {
+    fn get(&self, key: &str) -> StorageFuture<'_, Option<String>> {
+        self.0.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> StorageFuture<'_, ()> {
+        self.0.set(key, value)
+    }
+    fn remove(&self, key: &str) -> StorageFuture<'_, ()> {
+        self.0.remove(key)
+    }
+    fn clear(&self) -> StorageFuture<'_, ()> {
+        self.0.clear()
+    }
 }
 
 fn build(
@@ -80,14 +107,17 @@ fn build(
     http: Scripted,
     clock: ManualTimeSource,
     storage: MemoryStorage,
+    revision: Revision,
 ) -> Fixture {
-    let auth = Auth::builder()
+    let builder = Auth::builder()
         .user_pool(config)
         .http_client(http.clone())
-        .time_source(clock.clone())
-        .storage(storage.clone())
-        .build()
-        .unwrap();
+        .time_source(clock.clone());
+    let builder = match revision {
+        Revision::Counted => builder.storage(storage.clone()),
+        Revision::Hidden => builder.storage(NoRevision(storage.clone())),
+    };
+    let auth = builder.build().unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
     let listener = auth
@@ -152,36 +182,149 @@ async fn srp_sign_in_stores_tokens_under_amplify_keys_and_emits_signed_in() {
 
 #[tokio::test]
 async fn sessions_follow_the_storage_when_another_writer_changes_the_tokens() {
-    // `fetch_auth_session` reuses the tokens it decoded last time only while the stored
-    // LastAuthUser and access token are unchanged: a second Auth on the same storage (another
-    // process sharing a store) that refreshes or signs out is seen at once.
-    let f = fixture(alice());
-    f.auth
-        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+    // `fetch_auth_session` reuses the tokens it decoded last time only while nothing was
+    // written (the in-memory storage counts its writes) or, for a storage that cannot tell,
+    // while the stored LastAuthUser and access token are unchanged: a second Auth on the
+    // same storage (another process sharing a store) that refreshes or signs out is seen at
+    // once, either way.
+    for revision in [Revision::Counted, Revision::Hidden] {
+        let storage = MemoryStorage::new();
+        let scenario = alice();
+        let config = scenario.config();
+        let clock =
+            ManualTimeSource::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+        let http = Scripted {
+            peer: Arc::new(Mutex::new(ScriptedPeer::new(scenario))),
+            clock: clock.clone(),
+            offline: Arc::default(),
+        };
+        let f = build(config.clone(), http, clock, storage.clone(), revision);
+        f.auth
+            .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+            .await
+            .unwrap();
+        let first = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+        let first = first.tokens.unwrap();
+        // An unrelated write: the tokens decoded before are still the stored ones.
+        storage.set("unrelated", "value").await.unwrap();
+        let again = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+        assert_eq!(
+            again.tokens.unwrap().access_token,
+            first.access_token,
+            "{revision:?}"
+        );
+
+        let other = build(
+            config,
+            f.http.clone(),
+            f.clock.clone(),
+            storage.clone(),
+            revision,
+        );
+        f.clock.advance(Duration::from_secs(60));
+        let refreshed = other
+            .auth
+            .fetch_auth_session(FetchAuthSessionOptions::default().force_refresh(true))
+            .await
+            .unwrap()
+            .tokens
+            .unwrap();
+        assert_ne!(refreshed.access_token, first.access_token);
+        let seen = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+        assert_eq!(
+            seen.tokens.unwrap().access_token,
+            refreshed.access_token,
+            "{revision:?}"
+        );
+
+        other.auth.sign_out(SignOutOptions::default()).await;
+        let seen = f.auth.fetch_auth_session(Default::default()).await.unwrap();
+        assert!(
+            seen.tokens.is_none(),
+            "signed out by the other writer, {revision:?}"
+        );
+    }
+}
+
+/// Counts the reads that reach the in-memory storage; forwards its revision.
+#[derive(Debug, Clone, Default)]
+struct CountingReads {
+    inner: MemoryStorage,
+    reads: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl CountingReads {
+    fn reads(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    fn count(&self) {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl KeyValueStorage for CountingReads {
+    fn get(&self, key: &str) -> StorageFuture<'_, Option<String>> {
+        self.count();
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> StorageFuture<'_, ()> {
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: &str) -> StorageFuture<'_, ()> {
+        self.inner.remove(key)
+    }
+    fn clear(&self) -> StorageFuture<'_, ()> {
+        self.inner.clear()
+    }
+    fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
+        self.count();
+        self.inner.value_equals(key, expected)
+    }
+    fn revision(&self) -> Option<u64> {
+        self.inner.revision()
+    }
+}
+
+#[tokio::test]
+async fn an_unchanged_store_is_not_read_again_while_its_revision_stands() {
+    let scenario = alice();
+    let config = scenario.config();
+    let clock = ManualTimeSource::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000));
+    let storage = CountingReads::default();
+    let auth = Auth::builder()
+        .user_pool(config)
+        .http_client(Scripted {
+            peer: Arc::new(Mutex::new(ScriptedPeer::new(scenario))),
+            clock: clock.clone(),
+            offline: Arc::default(),
+        })
+        .time_source(clock)
+        .storage(storage.clone())
+        .build()
+        .unwrap();
+    auth.sign_in("alice", "Corr3ct-horse", SignInOptions::new())
         .await
         .unwrap();
-    let first = f.auth.fetch_auth_session(Default::default()).await.unwrap();
-    let first = first.tokens.unwrap();
-    let again = f.auth.fetch_auth_session(Default::default()).await.unwrap();
-    assert_eq!(again.tokens.unwrap().access_token, first.access_token);
-
-    let config = f.auth.user_pool_config().unwrap().clone();
-    let other = build(config, f.http.clone(), f.clock.clone(), f.storage.clone());
-    f.clock.advance(Duration::from_secs(60));
-    let refreshed = other
-        .auth
-        .fetch_auth_session(FetchAuthSessionOptions::default().force_refresh(true))
-        .await
-        .unwrap()
-        .tokens
-        .unwrap();
-    assert_ne!(refreshed.access_token, first.access_token);
-    let seen = f.auth.fetch_auth_session(Default::default()).await.unwrap();
-    assert_eq!(seen.tokens.unwrap().access_token, refreshed.access_token);
-
-    other.auth.sign_out(SignOutOptions::default()).await;
-    let seen = f.auth.fetch_auth_session(Default::default()).await.unwrap();
-    assert!(seen.tokens.is_none(), "signed out by the other writer");
+    let first = auth.fetch_auth_session(Default::default()).await.unwrap();
+    let reads = storage.reads();
+    for _ in 0..10 {
+        let session = auth.fetch_auth_session(Default::default()).await.unwrap();
+        assert_eq!(
+            session.tokens.unwrap().access_token,
+            first.tokens.as_ref().unwrap().access_token
+        );
+    }
+    assert_eq!(storage.reads(), reads, "nothing written, nothing read");
+    // One write, whatever it is, and the next call checks the store again (two comparisons).
+    storage.set("unrelated", "value").await.unwrap();
+    auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert_eq!(storage.reads(), reads + 2);
+    auth.fetch_auth_session(Default::default()).await.unwrap();
+    assert_eq!(
+        storage.reads(),
+        reads + 2,
+        "the comparison proved the revision"
+    );
 }
 
 #[tokio::test]
@@ -262,6 +405,7 @@ async fn a_pending_sign_in_survives_a_restart() {
         f.http.clone(),
         f.clock.clone(),
         f.storage.clone(),
+        Revision::Counted,
     );
     f.clock.advance(Duration::from_secs(60));
     let out = restarted

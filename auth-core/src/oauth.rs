@@ -531,7 +531,7 @@ pub fn decode_token_response(
         if tokens.username.is_empty()
             && let Some(name) = id.claims().username().or(id.claims().sub.as_deref())
         {
-            tokens.username = name.to_owned();
+            tokens.username = name.into();
         }
         tokens = tokens.with_id_token(id);
     }

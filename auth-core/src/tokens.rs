@@ -261,20 +261,22 @@ pub fn millis_since_epoch(t: SystemTime) -> i64 {
 ///
 /// A token without `exp` counts as expired: the client cannot know it is still good.
 pub fn is_expired(token: &Jwt, drift: ClockDrift, now: SystemTime) -> bool {
+    expired_at_millis(token, drift, millis_since_epoch(now))
+}
+
+/// [`is_expired`] with `now` already in milliseconds since the epoch.
+fn expired_at_millis(token: &Jwt, drift: ClockDrift, now_millis: i64) -> bool {
     let Some(exp) = token.claims().exp else {
         return true;
     };
     let buffer = i64::try_from(EXPIRY_BUFFER.as_millis()).unwrap_or(i64::MAX);
-    millis_since_epoch(now)
-        .saturating_add(drift.0)
-        .saturating_add(buffer)
-        > exp.saturating_mul(1000)
+    now_millis.saturating_add(drift.0).saturating_add(buffer) > exp.saturating_mul(1000)
 }
 
 /// The tokens of a signed-in user.
 ///
 /// `Debug` redacts every token; the tokens are zeroized when the last clone is dropped. Cheap
-/// to clone: the tokens are shared (`Arc`), only the username is copied.
+/// to clone: the tokens and the username are shared (`Arc`), nothing is copied.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AuthTokens {
@@ -287,7 +289,120 @@ pub struct AuthTokens {
     /// The clock drift recorded when the tokens were stored.
     pub clock_drift: ClockDrift,
     /// The username the tokens belong to (for Amplify's storage keys).
-    pub username: String,
+    pub username: Username,
+}
+
+/// The username a user's tokens are stored under: Cognito's `username` claim (or `sub`), or
+/// what the user signed in with. Shared, so cloning [`AuthTokens`] copies nothing; reads as a
+/// `&str` (`Deref`).
+///
+/// ```
+/// use auth_core::tokens::Username;
+///
+/// let name = Username::from("alice");
+/// assert_eq!(name, "alice");
+/// assert_eq!(name.len(), 5);
+/// assert_eq!(name.to_string(), "alice");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Username(Arc<str>);
+
+impl Username {
+    /// The username as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Username {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Username {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Username {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl fmt::Display for Username {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for Username {
+    fn from(name: &str) -> Self {
+        Self(Arc::from(name))
+    }
+}
+
+impl From<String> for Username {
+    fn from(name: String) -> Self {
+        Self(Arc::from(name))
+    }
+}
+
+impl From<&String> for Username {
+    fn from(name: &String) -> Self {
+        Self(Arc::from(name.as_str()))
+    }
+}
+
+impl From<Username> for String {
+    fn from(name: Username) -> Self {
+        name.0.as_ref().to_owned()
+    }
+}
+
+impl PartialEq<str> for Username {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Username {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Username {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Username> for str {
+    fn eq(&self, other: &Username) -> bool {
+        self == &*other.0
+    }
+}
+
+impl PartialEq<Username> for &str {
+    fn eq(&self, other: &Username) -> bool {
+        *self == &*other.0
+    }
+}
+
+impl PartialEq<Username> for String {
+    fn eq(&self, other: &Username) -> bool {
+        **self == *other.0
+    }
 }
 
 impl AuthTokens {
@@ -300,7 +415,7 @@ impl AuthTokens {
             .username()
             .or(access_token.claims().sub.as_deref())
             .unwrap_or_default()
-            .to_owned();
+            .into();
         Self {
             access_token,
             id_token: None,
@@ -326,7 +441,7 @@ impl AuthTokens {
 
     /// Sets the username the tokens are stored under.
     #[must_use]
-    pub fn with_username(mut self, username: impl Into<String>) -> Self {
+    pub fn with_username(mut self, username: impl Into<Username>) -> Self {
         self.username = username.into();
         self
     }
@@ -340,11 +455,12 @@ impl AuthTokens {
 
     /// Whether the access token (or the ID token, if present) is expired at `now`.
     pub fn is_expired(&self, now: SystemTime) -> bool {
-        is_expired(&self.access_token, self.clock_drift, now)
+        let now = millis_since_epoch(now);
+        expired_at_millis(&self.access_token, self.clock_drift, now)
             || self
                 .id_token
                 .as_ref()
-                .is_some_and(|t| is_expired(t, self.clock_drift, now))
+                .is_some_and(|t| expired_at_millis(t, self.clock_drift, now))
     }
 
     /// The earliest expiry among the access and ID tokens.

@@ -84,6 +84,19 @@ pub trait KeyValueStorage: Send + Sync + fmt::Debug {
             Ok(stored.is_some_and(|s| s.as_str() == expected))
         })
     }
+
+    /// A number that changes whenever this store's contents change, when the store can tell;
+    /// `None` (the default) when it cannot.
+    ///
+    /// An in-process store that sees every write ([`MemoryStorage`]) counts its writes. A
+    /// store another process may write to (a file, Redis) returns `None`. A client that
+    /// decoded what it read may skip reading again while the revision it saw before reading
+    /// is unchanged, and reads (or compares with
+    /// [`value_equals`](KeyValueStorage::value_equals)) whenever the revision is `None` or
+    /// has moved. A wrapper that forwards this must forward every write too.
+    fn revision(&self) -> Option<u64> {
+        None
+    }
 }
 
 impl<T: KeyValueStorage + ?Sized> KeyValueStorage for Arc<T> {
@@ -101,6 +114,9 @@ impl<T: KeyValueStorage + ?Sized> KeyValueStorage for Arc<T> {
     }
     fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
         (**self).value_equals(key, expected)
+    }
+    fn revision(&self) -> Option<u64> {
+        (**self).revision()
     }
 }
 
@@ -130,6 +146,9 @@ impl KeyValueStorage for SharedKeyValueStorage {
     }
     fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
         self.0.value_equals(key, expected)
+    }
+    fn revision(&self) -> Option<u64> {
+        self.0.revision()
     }
 }
 

@@ -473,7 +473,7 @@ impl Auth {
             .as_ref()
             .and_then(|t| t.claims().sub.clone())
             .or_else(|| tokens.access_token.claims().sub.clone())
-            .unwrap_or_else(|| tokens.username.clone());
+            .unwrap_or_else(|| tokens.username.to_string());
         let user = AuthUser::new(tokens.username.clone(), sub);
         if let Some(custom) = inflight.state.custom_state() {
             self.emit(AuthEvent::CustomOAuthState { state: custom });

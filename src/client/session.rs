@@ -2,7 +2,6 @@
 //! `get_current_user`, `sign_out` (with or without the managed login's `/logout`) and
 //! `aws_credentials_provider`.
 
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use auth_core::Sensitive;
@@ -24,12 +23,27 @@ use super::driver::{call, drive};
 use super::sign_in::pending_key;
 use super::{Auth, AuthError};
 
-/// Tokens decoded from storage, and the storage key of their access token (see
-/// `Auth::load_tokens`).
+/// Tokens decoded from storage, the storage key of their access token, and the storage's
+/// revision read before they were (see `Auth::load_tokens`).
 #[derive(Debug)]
 pub(crate) struct Decoded {
     tokens: AuthTokens,
     access_key: String,
+    revision: Option<u64>,
+}
+
+impl Decoded {
+    fn new(store: &auth_providers::TokenStore, tokens: AuthTokens, revision: Option<u64>) -> Self {
+        Self {
+            access_key: auth_providers::token_store::keys::user(
+                store.client_id(),
+                &tokens.username,
+                "accessToken",
+            ),
+            tokens,
+            revision,
+        }
+    }
 }
 
 /// Options of [`Auth::fetch_auth_session`].
@@ -213,52 +227,70 @@ impl Auth {
     }
 
     /// The stored tokens, decoded once per change. Storage stays the source of truth (another
-    /// process may share it): LastAuthUser and the access token are checked on every call
-    /// (compared in place where the storage can, [`KeyValueStorage::value_equals`]), and the
-    /// tokens decoded last time are reused while both are unchanged. Every write of tokens
-    /// (sign-in, refresh with or without rotation) writes a new access token, and sign-out
-    /// removes it, so the pair identifies what is stored.
+    /// process may share it): while the storage's [revision] is unchanged since the tokens
+    /// were decoded, nothing was written and they are reused as they are; otherwise (a store
+    /// that cannot tell, or any write since) LastAuthUser and the access token are compared
+    /// in place ([`value_equals`]) and the decoded tokens reused while both are unchanged.
+    /// Every write of tokens (sign-in, refresh with or without rotation) writes a new access
+    /// token, and sign-out removes it, so the pair identifies what is stored.
     ///
-    /// [`KeyValueStorage::value_equals`]: auth_providers::KeyValueStorage::value_equals
+    /// [revision]: auth_providers::KeyValueStorage::revision
+    /// [`value_equals`]: auth_providers::KeyValueStorage::value_equals
     async fn load_tokens(
         &self,
         store: &auth_providers::TokenStore,
     ) -> Result<Option<AuthTokens>, AuthError> {
-        let decoded = self
-            .inner
+        let storage = store.storage();
+        // Read before anything else: a write after this point moves it, and the next call
+        // then compares again.
+        let revision = storage.revision();
+        let earlier = {
+            let decoded = self.decoded();
+            match &*decoded {
+                // Cheap: the tokens are shared (`Arc`s), only the username is copied.
+                Some(d) if revision.is_some() && d.revision == revision => {
+                    return Ok(Some(d.tokens.clone()));
+                }
+                Some(d) => Some((d.tokens.clone(), d.access_key.clone())),
+                None => None,
+            }
+        };
+        if let Some((tokens, access_key)) = earlier
+            && storage
+                .value_equals(store.last_auth_user_key(), &tokens.username)
+                .await?
+            && storage
+                .value_equals(&access_key, tokens.access_token.as_str())
+                .await?
+        {
+            // Still what is stored (something else was written): remember the revision that
+            // proves it, unless another caller replaced the decoded tokens meanwhile.
+            if let Some(d) = &mut *self.decoded()
+                && d.access_key == access_key
+                && d.tokens.access_token.as_str() == tokens.access_token.as_str()
+            {
+                d.revision = revision;
+            }
+            return Ok(Some(tokens));
+        }
+        let tokens = store.load().await?;
+        *self.decoded() = tokens
+            .clone()
+            .map(|tokens| Decoded::new(store, tokens, revision));
+        Ok(tokens)
+    }
+
+    /// Remembers tokens this client has just stored, so that nobody decodes them again. No
+    /// revision: another writer may have written since, so the next call compares once.
+    fn remember(&self, store: &auth_providers::TokenStore, tokens: &AuthTokens) {
+        *self.decoded() = Some(Decoded::new(store, tokens.clone(), None));
+    }
+
+    fn decoded(&self) -> std::sync::MutexGuard<'_, Option<Decoded>> {
+        self.inner
             .decoded
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone();
-        if let Some(decoded) = decoded
-            && store
-                .storage()
-                .value_equals(store.last_auth_user_key(), &decoded.tokens.username)
-                .await?
-            && store
-                .storage()
-                .value_equals(&decoded.access_key, decoded.tokens.access_token.as_str())
-                .await?
-        {
-            // Cheap: the tokens are shared (`Arc`s), only the username is copied.
-            return Ok(Some(decoded.tokens.clone()));
-        }
-        let tokens = store.load().await?;
-        *self
-            .inner
-            .decoded
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = tokens.clone().map(|tokens| {
-            Arc::new(Decoded {
-                access_key: auth_providers::token_store::keys::user(
-                    store.client_id(),
-                    &tokens.username,
-                    "accessToken",
-                ),
-                tokens,
-            })
-        });
-        Ok(tokens)
     }
 
     fn guests_allowed(&self) -> bool {
@@ -309,8 +341,9 @@ impl Auth {
     ) -> Result<Option<AuthTokens>, AuthError> {
         let _refreshing = self.inner.refresh_lock.lock().await;
         if self.inner.generation.load(Ordering::Acquire) != generation {
-            // Another caller refreshed (or signed out) while this one waited.
-            return Ok(store.load().await?);
+            // Another caller refreshed (or signed out) while this one waited: its tokens,
+            // decoded once for all the waiters.
+            return self.load_tokens(store).await;
         }
         let Some(tokens) = store.load().await? else {
             return Ok(None);
@@ -350,6 +383,7 @@ impl Auth {
             Some(SessionStep::Refreshed { .. }) => {
                 let tokens = session.tokens().cloned().expect("refreshed tokens");
                 store.store(&tokens).await?;
+                self.remember(store, &tokens);
                 self.inner.generation.fetch_add(1, Ordering::AcqRel);
                 self.emit(AuthEvent::TokenRefresh);
                 Ok(Some(tokens))

@@ -304,7 +304,7 @@ impl Auth {
             .claims()
             .sub
             .clone()
-            .unwrap_or_else(|| username.clone());
+            .unwrap_or_else(|| username.to_string());
         let user = AuthUser::new(username, sub);
         self.emit(AuthEvent::SignedIn { user: user.clone() });
         Ok(user)

@@ -173,9 +173,9 @@ impl Session {
                     .access_token
                     .claims()
                     .sub
-                    .clone()
-                    .unwrap_or_else(|| tokens.username.clone());
-                parameters.insert_opt("SECRET_HASH", secret_hash(&self.config, &user));
+                    .as_deref()
+                    .unwrap_or(&tokens.username);
+                parameters.insert_opt("SECRET_HASH", secret_hash(&self.config, user));
                 parameters.insert_opt("DEVICE_KEY", self.options.device_key.as_deref());
                 wire::encode(
                     self.config.endpoint(),

@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::{KeyValueStorage, StorageFuture};
@@ -6,10 +7,28 @@ use crate::future::ProviderFuture;
 
 /// An in-memory [`KeyValueStorage`]; clones share the same map.
 ///
-/// Values do not survive the process (Amplify's `sessionStorage` / in-memory default).
+/// Values do not survive the process (Amplify's `sessionStorage` / in-memory default). It
+/// counts its writes ([`KeyValueStorage::revision`]), so a client skips re-reading what it
+/// decoded while nothing was written.
 #[derive(Clone, Default)]
 pub struct MemoryStorage {
-    map: Arc<RwLock<HashMap<String, String>>>,
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    map: RwLock<HashMap<String, String>>,
+    /// Bumped under the write lock by every write, after the map changed.
+    revision: AtomicU64,
+}
+
+impl Inner {
+    fn write<R>(&self, f: impl FnOnce(&mut HashMap<String, String>) -> R) -> R {
+        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
+        let out = f(&mut map);
+        self.revision.fetch_add(1, Ordering::Release);
+        out
+    }
 }
 
 impl MemoryStorage {
@@ -20,7 +39,11 @@ impl MemoryStorage {
 
     /// How many keys are stored.
     pub fn len(&self) -> usize {
-        self.map.read().unwrap_or_else(|e| e.into_inner()).len()
+        self.inner
+            .map
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
     }
 
     /// Whether nothing is stored.
@@ -40,31 +63,34 @@ impl std::fmt::Debug for MemoryStorage {
 
 impl KeyValueStorage for MemoryStorage {
     fn get(&self, key: &str) -> StorageFuture<'_, Option<String>> {
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        let map = self.inner.map.read().unwrap_or_else(|e| e.into_inner());
         ProviderFuture::ready(Ok(map.get(key).cloned()))
     }
 
     fn set(&self, key: &str, value: &str) -> StorageFuture<'_, ()> {
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        map.insert(key.to_owned(), value.to_owned());
+        self.inner
+            .write(|map| map.insert(key.to_owned(), value.to_owned()));
         ProviderFuture::ready(Ok(()))
     }
 
     fn remove(&self, key: &str) -> StorageFuture<'_, ()> {
-        let mut map = self.map.write().unwrap_or_else(|e| e.into_inner());
-        map.remove(key);
+        self.inner.write(|map| map.remove(key));
         ProviderFuture::ready(Ok(()))
     }
 
     fn clear(&self) -> StorageFuture<'_, ()> {
-        self.map.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.inner.write(HashMap::clear);
         ProviderFuture::ready(Ok(()))
     }
 
     fn value_equals<'a>(&'a self, key: &str, expected: &'a str) -> StorageFuture<'a, bool> {
         // Compared under the lock: no copy of the value.
-        let map = self.map.read().unwrap_or_else(|e| e.into_inner());
+        let map = self.inner.map.read().unwrap_or_else(|e| e.into_inner());
         ProviderFuture::ready(Ok(map.get(key).is_some_and(|v| v == expected)))
+    }
+
+    fn revision(&self) -> Option<u64> {
+        Some(self.inner.revision.load(Ordering::Acquire))
     }
 }
 
@@ -122,5 +148,30 @@ mod tests {
             assert!(!store.value_equals("k", "token-").await.unwrap(), "{name}");
             assert!(!store.value_equals("missing", "").await.unwrap(), "{name}");
         }
+    }
+
+    #[tokio::test]
+    async fn every_write_through_any_clone_moves_the_revision_and_reads_do_not() {
+        let memory = MemoryStorage::new();
+        let clone = memory.clone();
+        let shared = crate::SharedKeyValueStorage::new(memory.clone());
+        let start = memory.revision().unwrap();
+        memory.get("k").await.unwrap();
+        memory.value_equals("k", "v").await.unwrap();
+        assert_eq!(memory.revision(), Some(start), "reads leave it");
+        let mut seen = vec![start];
+        clone.set("k", "v").await.unwrap();
+        seen.push(shared.revision().unwrap());
+        clone.set("k", "v").await.unwrap();
+        seen.push(memory.revision().unwrap());
+        shared.remove("missing").await.unwrap();
+        seen.push(memory.revision().unwrap());
+        memory.clear().await.unwrap();
+        seen.push(clone.revision().unwrap());
+        let mut distinct = seen.clone();
+        distinct.dedup();
+        assert_eq!(distinct, seen, "each write moved it: {seen:?}");
+        // A wrapper that does not forward it cannot tell.
+        assert_eq!(GetOnly(memory).revision(), None);
     }
 }
