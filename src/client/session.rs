@@ -247,7 +247,7 @@ impl Auth {
         let earlier = {
             let decoded = self.decoded();
             match &*decoded {
-                // Cheap: the tokens are shared (`Arc`s), only the username is copied.
+                // Cheap: everything in the tokens is shared (`Arc`s), nothing is copied.
                 Some(d) if revision.is_some() && d.revision == revision => {
                     return Ok(Some(d.tokens.clone()));
                 }
