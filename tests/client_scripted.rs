@@ -692,18 +692,38 @@ async fn custom_token_and_credentials_providers_replace_the_defaults() {
         AwsCredentials::new("AKIDBYO", "secret", None, None),
         Some(IdentityId::new("us-east-1:byo")),
     );
+    // With a user pool configured or, providers being configuration enough, without one.
+    for user_pool in [Some(alice().config()), None] {
+        let has_pool = user_pool.is_some();
+        let mut builder = Auth::builder();
+        builder.set_user_pool(user_pool);
+        let auth = builder
+            .token_provider(StaticTokenProvider::new(Some(tokens.clone())))
+            .credentials_provider(StaticCredentialsProvider::new(credentials.clone()))
+            .build()
+            .unwrap();
+        let session = auth.fetch_auth_session(Default::default()).await.unwrap();
+        assert_eq!(session.tokens.unwrap().username, "byo");
+        assert_eq!(session.user_sub.as_deref(), Some("byo-1"));
+        assert_eq!(session.credentials.unwrap().access_key_id(), "AKIDBYO");
+        assert_eq!(session.identity_id.unwrap().as_str(), "us-east-1:byo");
+        assert!(auth.aws_credentials_provider().is_ok());
+        if !has_pool {
+            let err = auth
+                .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+                .await
+                .unwrap_err();
+            assert!(matches!(err, AuthError::NotConfigured(_)), "{err:?}");
+        }
+    }
+    // A credentials provider alone: guest-style sessions without tokens.
     let auth = Auth::builder()
-        .user_pool(alice().config())
-        .token_provider(StaticTokenProvider::new(Some(tokens)))
         .credentials_provider(StaticCredentialsProvider::new(credentials))
         .build()
         .unwrap();
     let session = auth.fetch_auth_session(Default::default()).await.unwrap();
-    assert_eq!(session.tokens.unwrap().username, "byo");
-    assert_eq!(session.user_sub.as_deref(), Some("byo-1"));
+    assert!(session.tokens.is_none());
     assert_eq!(session.credentials.unwrap().access_key_id(), "AKIDBYO");
-    assert_eq!(session.identity_id.unwrap().as_str(), "us-east-1:byo");
-    assert!(auth.aws_credentials_provider().is_ok());
 }
 
 #[tokio::test]

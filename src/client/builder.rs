@@ -218,11 +218,16 @@ impl AuthBuilder {
     ///
     /// # Errors
     ///
-    /// [`BuildError::NothingConfigured`] without any pool; [`BuildError::HubDispatcherTaken`]
+    /// [`BuildError::NothingConfigured`] without any pool or provider;
+    /// [`BuildError::HubDispatcherTaken`]
     /// when the given Hub's dispatcher was taken; [`BuildError::Http`] when the default HTTP
     /// client cannot be built.
     pub fn build(self) -> Result<Auth, BuildError> {
-        if self.user_pool.is_none() && self.identity_pool.is_none() {
+        if self.user_pool.is_none()
+            && self.identity_pool.is_none()
+            && self.token_provider.is_none()
+            && self.credentials_provider.is_none()
+        {
             return Err(BuildError::NothingConfigured);
         }
         let hub = self.hub.unwrap_or_default();

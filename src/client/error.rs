@@ -268,8 +268,9 @@ impl From<auth_providers::StorageError> for AuthError {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// Neither a user pool nor an identity pool is configured.
-    #[error("configure a user pool, an identity pool, or both")]
+    /// Neither a user pool, an identity pool, a token provider nor a credentials provider
+    /// is configured.
+    #[error("configure a user pool, an identity pool, or a custom token or credentials provider")]
     NothingConfigured,
     /// The Hub's `AuthDispatcher` was already taken by someone else, so `Auth` could not
     /// emit auth events on it.
