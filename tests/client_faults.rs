@@ -85,7 +85,9 @@ async fn signed_in_with_expired_tokens(
     (auth, storage, events, sub)
 }
 
-async fn refresh_fault_keeps_tokens(response: ResponseTemplate) -> AuthError {
+/// A refresh answered with `response`: the error, whether it is transient as `transient`
+/// says, the tokens kept and one `tokenRefresh_failure`.
+async fn refresh_fault_keeps_tokens(response: ResponseTemplate, transient: bool) -> AuthError {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(header(
@@ -100,7 +102,7 @@ async fn refresh_fault_keeps_tokens(response: ResponseTemplate) -> AuthError {
         .fetch_auth_session(Default::default())
         .await
         .unwrap_err();
-    assert!(err.is_transient(), "{err:?}");
+    assert_eq!(err.is_transient(), transient, "{err:?}");
     assert_eq!(
         auth.get_current_user().await.unwrap().username,
         "alice",
@@ -116,6 +118,7 @@ async fn an_html_500_on_refresh_is_a_typed_error_and_keeps_the_tokens() {
         ResponseTemplate::new(500)
             .insert_header("content-type", "text/html")
             .set_body_string("<html><body>Internal Server Error</body></html>"),
+        true,
     )
     .await;
     assert!(matches!(err, AuthError::Flow { .. }), "{err:?}");
@@ -128,11 +131,32 @@ async fn throttling_on_refresh_is_a_typed_error_and_keeps_the_tokens() {
         ResponseTemplate::new(400)
             .insert_header("content-type", "application/x-amz-json-1.1")
             .set_body_string(r#"{"__type":"TooManyRequestsException","message":"Rate exceeded"}"#),
+        true,
     )
     .await;
     assert_eq!(
         err.service_kind(),
         Some(&ErrorKind::TooManyRequests),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_refresh_refused_for_a_missing_resource_keeps_the_tokens_and_is_not_transient() {
+    // Not one of the errors that end the session (the tokens stay), but retrying the same
+    // request will not help either: the app client or pool is misconfigured.
+    let err = refresh_fault_keeps_tokens(
+        ResponseTemplate::new(400)
+            .insert_header("content-type", "application/x-amz-json-1.1")
+            .set_body_string(
+                r#"{"__type":"ResourceNotFoundException","message":"User pool client does not exist."}"#,
+            ),
+        false,
+    )
+    .await;
+    assert_eq!(
+        err.service_kind(),
+        Some(&ErrorKind::ResourceNotFound),
         "{err:?}"
     );
 }

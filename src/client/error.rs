@@ -116,7 +116,14 @@ impl AuthError {
             Self::Transport { .. } => true,
             Self::Redirect(RedirectError::TokenEndpoint(e)) => e.is_transient(),
             Self::Service { source, .. } => source.is_retryable(),
-            Self::Flow { source, .. } => source.recovery() == Recovery::Resend,
+            // A refresh that kept the tokens says `Resend` for any error but the definitive
+            // ones: only no answer, throttling and 5xx are worth the same request again.
+            Self::Flow { source, .. } => {
+                source.recovery() == Recovery::Resend
+                    && source
+                        .service_kind()
+                        .is_none_or(wire::ErrorKind::is_retryable)
+            }
             Self::Credentials(e) | Self::Tokens(e) => e.is_transient(),
             _ => false,
         }
