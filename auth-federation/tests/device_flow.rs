@@ -376,6 +376,37 @@ async fn expired_token_from_the_provider_ends_polling_with_a_typed_error() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn codes_that_expire_while_polling_end_it_with_a_typed_error() {
+    // The user never approves: the codes live 12 seconds, polled every 5. Expiry is measured
+    // on the same clock the poller sleeps on, so the paused clock ends it too.
+    let server = provider(device_response(Some(5), 12)).await;
+    token_endpoint(
+        &server,
+        Sequence::new([oauth_error("authorization_pending")]),
+    )
+    .await;
+    let http = OffClock::new();
+    let client = client(&server, &http).await;
+
+    let authorization = client.start_device_authorization().await.unwrap();
+    // A watchdog in real time (a paused-clock timeout would fire while a request is out).
+    let watchdog = io_runtime().spawn(async { tokio::time::sleep(secs(30)).await });
+    let error = tokio::select! {
+        polled = client.poll_device_authorization(&authorization) => polled.unwrap_err(),
+        _ = watchdog => panic!("polling went on after the codes expired"),
+    };
+    assert!(
+        matches!(&error, OidcError::OAuth { error, .. } if error == "expired_token"),
+        "{error:?}"
+    );
+    assert_eq!(
+        http.polls(),
+        3,
+        "polled at 0, 5 and 10 seconds, not after 12"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn codes_already_expired_are_not_polled() {
     let server = provider(device_response(Some(1), 0)).await;
     token_endpoint(&server, Sequence::new([tokens(&server.uri(), CLIENT_ID)])).await;

@@ -120,6 +120,9 @@ pub struct DeviceAuthorization {
     /// The polling interval.
     pub interval: Duration,
     device_code: Sensitive,
+    /// `expires_at` on the monotonic clock the poller sleeps on (the runtime's, so a paused
+    /// test clock and a system clock that jumps both leave it right).
+    deadline: tokio::time::Instant,
 }
 
 impl fmt::Debug for DeviceAuthorization {
@@ -481,6 +484,7 @@ impl OidcClient {
             expires_at: SystemTime::now() + Duration::from_secs(response.expires_in),
             interval: Duration::from_secs(response.interval.unwrap_or(5).max(1)),
             device_code: response.device_code,
+            deadline: tokio::time::Instant::now() + Duration::from_secs(response.expires_in),
         })
     }
 
@@ -497,7 +501,7 @@ impl OidcClient {
     ) -> Result<OidcTokens, OidcError> {
         let mut interval = authorization.interval;
         loop {
-            if SystemTime::now() >= authorization.expires_at {
+            if tokio::time::Instant::now() >= authorization.deadline {
                 return Err(OidcError::OAuth {
                     endpoint: "token",
                     error: "expired_token".into(),
@@ -523,7 +527,9 @@ impl OidcClient {
                 }
                 Err(e) => return Err(e),
             }
-            tokio::time::sleep(interval).await;
+            // Not past the codes' expiry: polling then would only be refused.
+            let next = tokio::time::Instant::now() + interval;
+            tokio::time::sleep_until(next.min(authorization.deadline)).await;
         }
     }
 
