@@ -107,7 +107,11 @@ impl AuthBuilder {
     /// `identity_providers`), or of the older `amplifyconfiguration.json`
     /// (`aws_user_pools_id`, `aws_user_pools_web_client_id`, `aws_cognito_identity_pool_id`,
     /// and `oauth`: `domain`, `scope`, comma-separated `redirectSignIn` and `redirectSignOut`,
-    /// `responseType`).
+    /// `responseType`), or the `amplifyconfiguration.json` it writes for Android, Swift and
+    /// Flutter apps (`auth.plugins.awsCognitoAuthPlugin`: `CognitoUserPool.Default`
+    /// `PoolId` and `AppClientId`, `CredentialsProvider.CognitoIdentity.Default.PoolId`, and
+    /// `Auth.Default.OAuth`: `WebDomain`, `Scopes`, comma-separated `SignInRedirectURI` and
+    /// `SignOutRedirectURI`).
     ///
     /// # Errors
     ///

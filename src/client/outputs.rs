@@ -14,6 +14,70 @@ struct Gen2Auth {
     identity_pool_id: Option<String>,
     unauthenticated_identities_enabled: Option<bool>,
     oauth: Option<Gen2OAuth>,
+    /// Not Gen 2: the `auth` section of Gen 1's mobile `amplifyconfiguration.json`.
+    plugins: Option<MobilePlugins>,
+}
+
+/// `auth.plugins` of the `amplifyconfiguration.json` that the Amplify CLI (Gen 1) writes
+/// for Android, Swift and Flutter apps.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MobilePlugins {
+    #[serde(rename = "awsCognitoAuthPlugin")]
+    cognito: Option<MobileCognito>,
+}
+
+/// `awsCognitoAuthPlugin`: each service under a `Default` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct MobileCognito {
+    cognito_user_pool: Option<MobileDefault<MobileUserPool>>,
+    credentials_provider: Option<MobileCredentialsProvider>,
+    auth: Option<MobileDefault<MobileAuth>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct MobileDefault<T> {
+    default: Option<T>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct MobileUserPool {
+    pool_id: Option<String>,
+    app_client_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct MobileCredentialsProvider {
+    cognito_identity: Option<MobileDefault<MobileIdentityPool>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct MobileIdentityPool {
+    pool_id: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MobileAuth {
+    #[serde(rename = "OAuth")]
+    oauth: Option<MobileOAuth>,
+}
+
+/// `Auth.Default.OAuth`: the redirect URIs are one comma-separated string, as in Gen 1 JS.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct MobileOAuth {
+    web_domain: Option<String>,
+    scopes: Vec<String>,
+    #[serde(rename = "SignInRedirectURI")]
+    sign_in_redirect_uri: Option<String>,
+    #[serde(rename = "SignOutRedirectURI")]
+    sign_out_redirect_uri: Option<String>,
 }
 
 /// `auth.oauth` of `amplify_outputs.json`.
@@ -40,7 +104,8 @@ struct Gen1OAuth {
     response_type: Option<String>,
 }
 
-/// Both file shapes: Gen 2 (`auth: {...}`) and Gen 1 (`aws_user_pools_id`, ...).
+/// Every file shape: Gen 2 (`auth: {...}`), Gen 1 for JavaScript (`aws_user_pools_id`, ...)
+/// and Gen 1 for mobile apps (`auth: {plugins: {awsCognitoAuthPlugin: ...}}`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct Outputs {
@@ -103,7 +168,7 @@ impl Gen1OAuth {
     }
 }
 
-/// Parses `amplify_outputs.json` or `amplifyconfiguration.json`. The region of each pool is
+/// Parses `amplify_outputs.json` or either `amplifyconfiguration.json`. The region of each pool is
 /// part of its id, so `aws_region` is not needed.
 pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
     let outputs: Outputs = serde_json::from_str(json).map_err(|e| BuildError::AmplifyOutputs {
@@ -115,6 +180,39 @@ pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
         ),
     })?;
     let (pool, client, identity, guests, oauth) = match outputs.auth {
+        Some(Gen2Auth {
+            plugins: Some(plugins),
+            ..
+        }) => {
+            let cognito = plugins.cognito.unwrap_or_default();
+            let user_pool = cognito
+                .cognito_user_pool
+                .and_then(|p| p.default)
+                .unwrap_or_default();
+            let oauth = cognito
+                .auth
+                .and_then(|a| a.default)
+                .and_then(|a| a.oauth)
+                .map(|o| Gen1OAuth {
+                    domain: o.web_domain,
+                    scope: o.scopes,
+                    redirect_sign_in: o.sign_in_redirect_uri,
+                    redirect_sign_out: o.sign_out_redirect_uri,
+                    response_type: None,
+                });
+            (
+                user_pool.pool_id,
+                user_pool.app_client_id,
+                cognito
+                    .credentials_provider
+                    .and_then(|c| c.cognito_identity)
+                    .and_then(|c| c.default)
+                    .and_then(|c| c.pool_id),
+                // Gen 1 files do not say; guests are tried and the pool decides.
+                true,
+                oauth.map(Gen1OAuth::build).transpose()?.flatten(),
+            )
+        }
         Some(auth) => (
             auth.user_pool_id,
             auth.user_pool_client_id,
@@ -204,6 +302,52 @@ mod tests {
         let parsed = parse(json).unwrap();
         assert_eq!(parsed.user_pool.unwrap().pool_id(), "us-east-1_X");
         assert!(parsed.identity_pool.is_some());
+    }
+
+    #[test]
+    fn gen1_mobile_configuration_is_read_too() {
+        // As the Amplify CLI writes it for Android, Swift and Flutter apps.
+        let json = r#"{"UserAgent":"aws-amplify-cli/2.0","Version":"1.0","auth":{"plugins":{
+            "awsCognitoAuthPlugin":{"UserAgent":"aws-amplify-cli/0.1.0","Version":"0.1.0",
+            "IdentityManager":{"Default":{}},
+            "CredentialsProvider":{"CognitoIdentity":{"Default":{
+                "PoolId":"us-east-1:0e1c-42","Region":"us-east-1"}}},
+            "CognitoUserPool":{"Default":{"PoolId":"us-east-1_X","AppClientId":"c",
+                "Region":"us-east-1"}},
+            "Auth":{"Default":{"authenticationFlowType":"USER_SRP_AUTH",
+                "OAuth":{"WebDomain":"myapp.auth.us-east-1.amazoncognito.com",
+                "AppClientId":"c","SignInRedirectURI":"myapp://callback/",
+                "SignOutRedirectURI":"myapp://signout/,http://localhost:3000/",
+                "Scopes":["openid","email","aws.cognito.signin.user.admin"]}}}}}}}"#;
+        let parsed = parse(json).unwrap();
+        let user = parsed.user_pool.unwrap();
+        assert_eq!(user.pool_id(), "us-east-1_X");
+        assert_eq!(user.client_id(), "c");
+        let identity = parsed.identity_pool.unwrap();
+        assert_eq!(identity.identity_pool_id(), "us-east-1:0e1c-42");
+        assert!(identity.allow_guest_access(), "the pool decides");
+        let oauth = parsed.oauth.unwrap();
+        assert_eq!(oauth.domain(), "myapp.auth.us-east-1.amazoncognito.com");
+        assert_eq!(oauth.redirect_sign_in(), ["myapp://callback/"]);
+        assert_eq!(
+            oauth.redirect_sign_out(),
+            ["myapp://signout/", "http://localhost:3000/"]
+        );
+        assert_eq!(oauth.scopes().len(), 3);
+        assert_eq!(oauth.response_type(), OAuthResponseType::Code);
+
+        // Without OAuth and without an identity pool.
+        let json = r#"{"auth":{"plugins":{"awsCognitoAuthPlugin":{
+            "CognitoUserPool":{"Default":{"PoolId":"us-east-1_X","AppClientId":"c"}}}}}}"#;
+        let parsed = parse(json).unwrap();
+        assert!(parsed.identity_pool.is_none() && parsed.oauth.is_none());
+        assert_eq!(parsed.user_pool.unwrap().pool_id(), "us-east-1_X");
+        // A plugin section naming no pool is refused like any other.
+        let json = r#"{"auth":{"plugins":{"awsCognitoAuthPlugin":{}}}}"#;
+        assert!(matches!(
+            parse(json),
+            Err(BuildError::AmplifyOutputs { .. })
+        ));
     }
 
     #[test]
