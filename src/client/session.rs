@@ -2,6 +2,7 @@
 //! `get_current_user`, `sign_out` (with or without the managed login's `/logout`) and
 //! `aws_credentials_provider`.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use auth_core::Sensitive;
@@ -28,7 +29,8 @@ use super::{Auth, AuthError};
 #[derive(Debug)]
 pub(crate) struct Decoded {
     tokens: AuthTokens,
-    access_key: String,
+    /// Shared so the per-call comparison copies nothing; a new `Decoded` gets a new one.
+    access_key: Arc<str>,
     revision: Option<u64>,
 }
 
@@ -39,7 +41,8 @@ impl Decoded {
                 store.client_id(),
                 &tokens.username,
                 "accessToken",
-            ),
+            )
+            .into(),
             tokens,
             revision,
         }
@@ -251,7 +254,7 @@ impl Auth {
                 Some(d) if revision.is_some() && d.revision == revision => {
                     return Ok(Some(d.tokens.clone()));
                 }
-                Some(d) => Some((d.tokens.clone(), d.access_key.clone())),
+                Some(d) => Some((d.tokens.clone(), Arc::clone(&d.access_key))),
                 None => None,
             }
         };
@@ -266,8 +269,7 @@ impl Auth {
             // Still what is stored (something else was written): remember the revision that
             // proves it, unless another caller replaced the decoded tokens meanwhile.
             if let Some(d) = &mut *self.decoded()
-                && d.access_key == access_key
-                && d.tokens.access_token.as_str() == tokens.access_token.as_str()
+                && Arc::ptr_eq(&d.access_key, &access_key)
             {
                 d.revision = revision;
             }
