@@ -29,7 +29,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .identity_pool_id(env("IDENTITY_POOL_ID")?)
         .build()?;
     let credentials = CognitoCredentialsProvider::builder(IdentityPool::new(pool, http)).build();
-    let session = OidcSession::new(client).with_credentials(credentials);
+    let session = OidcSession::builder(client)
+        .credentials(credentials)
+        .build();
 
     session
         .login_with_device(|device| {

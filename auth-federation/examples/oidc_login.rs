@@ -38,7 +38,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::env::temp_dir().join("oidc-login-example.json"),
         ))
         .build();
-    let session = OidcSession::new(client).with_credentials(credentials);
+    let session = OidcSession::builder(client)
+        .credentials(credentials)
+        .build();
 
     let tokens = session
         .login_with_loopback(|url| async move {

@@ -7,6 +7,10 @@
 //! authorization endpoint serves CLIs without a browser (enable the Device Code grant on the
 //! application).
 //!
+//! A development tenant, a local stand-in or a tenant behind a proxy can be given by its
+//! issuer URL instead ([`Auth0::issuer_url`]); plain `http` is accepted only on a loopback
+//! host.
+//!
 //! ```no_run
 //! use auth_federation::auth0::Auth0;
 //! use auth_providers::ReqwestHttpClient;
@@ -26,10 +30,12 @@ use auth_providers::HttpClient;
 
 use crate::oidc::{OidcClient, OidcConfig, OidcConfigBuilder, OidcError};
 
-/// An Auth0 application: domain, client id, optional `audience`.
+/// An Auth0 application: domain (or issuer URL), client id, optional `audience`.
 #[derive(Debug, Clone)]
 pub struct Auth0 {
     domain: String,
+    /// The issuer, `https://<domain>/` unless set explicitly; always ends with `/`.
+    issuer: String,
     client_id: String,
     audience: Option<String>,
     builder: OidcConfigBuilder,
@@ -41,11 +47,28 @@ impl Auth0 {
     pub fn new(domain: impl AsRef<str>, client_id: impl Into<String>) -> Self {
         let domain = crate::logins::issuer_key(domain.as_ref());
         Self {
+            issuer: format!("https://{domain}/"),
             domain,
             client_id: client_id.into(),
             audience: None,
             builder: OidcConfig::builder().scope("profile").scope("email"),
         }
+    }
+
+    /// Uses `issuer` (for example `http://127.0.0.1:3000/` for a local provider, or
+    /// `https://login.example.com/` for a custom domain) instead of `https://<domain>/`.
+    /// Discovery, logout and the Logins key follow it. It is checked when the configuration
+    /// is built: `https`, or plain `http` on a loopback host only.
+    #[must_use]
+    pub fn issuer_url(mut self, issuer: impl Into<String>) -> Self {
+        let mut issuer = issuer.into();
+        if !issuer.ends_with('/') {
+            // Auth0's `iss` always ends with a slash.
+            issuer.push('/');
+        }
+        self.domain = crate::logins::issuer_key(&issuer);
+        self.issuer = issuer;
+        self
     }
 
     /// The API the access token is for (Auth0's `audience` parameter).
@@ -63,21 +86,23 @@ impl Auth0 {
         self
     }
 
-    /// The domain.
+    /// The domain (the issuer without scheme or trailing `/`: the identity pool's Logins
+    /// key).
     pub fn domain(&self) -> &str {
         &self.domain
     }
 
-    /// The issuer, `https://<domain>/`.
+    /// The issuer, `https://<domain>/` unless [set](Self::issuer_url).
     pub fn issuer(&self) -> String {
-        format!("https://{}/", self.domain)
+        self.issuer.clone()
     }
 
     /// The OIDC configuration.
     ///
     /// # Errors
     ///
-    /// [`OidcError::InvalidConfiguration`].
+    /// [`OidcError::InvalidConfiguration`], for example for a plain-`http` issuer that is not
+    /// on a loopback host.
     pub fn config(&self) -> Result<OidcConfig, OidcError> {
         let mut builder = self
             .builder
@@ -107,7 +132,7 @@ impl Auth0 {
         if let Some(return_to) = return_to {
             query.append_pair("returnTo", return_to);
         }
-        format!("https://{}/v2/logout?{}", self.domain, query.finish())
+        format!("{}v2/logout?{}", self.issuer, query.finish())
     }
 }
 
@@ -132,6 +157,32 @@ mod tests {
         assert_eq!(
             crate::logins::issuer_key(config.issuer()),
             "tenant.eu.auth0.com"
+        );
+    }
+
+    #[test]
+    fn an_explicit_issuer_is_used_everywhere_and_plain_http_only_on_loopback() {
+        let local = Auth0::new("tenant.eu.auth0.com", "cid").issuer_url("http://127.0.0.1:3000");
+        assert_eq!(local.issuer(), "http://127.0.0.1:3000/");
+        assert_eq!(local.domain(), "127.0.0.1:3000");
+        assert_eq!(local.config().unwrap().issuer(), "http://127.0.0.1:3000/");
+        assert!(
+            local
+                .logout_url(None)
+                .starts_with("http://127.0.0.1:3000/v2/logout?")
+        );
+
+        let remote = Auth0::new("x", "cid").issuer_url("http://dev.example.com/");
+        let error = remote.config().unwrap_err().to_string();
+        assert!(
+            error.contains("http://dev.example.com/") && error.contains("loopback"),
+            "{error}"
+        );
+        assert!(
+            Auth0::new("x", "cid")
+                .issuer_url("https://login.example.com")
+                .config()
+                .is_ok()
         );
     }
 }

@@ -31,7 +31,9 @@
 //!     IdentityPoolConfig::builder().identity_pool_id("us-east-1:8b9f2c4e-0000-4000-8000-0123456789ab").build()?,
 //!     http,
 //! );
-//! let session = OidcSession::new(client).with_credentials(CognitoCredentialsProvider::builder(pool).build());
+//! let session = OidcSession::builder(client)
+//!     .credentials(CognitoCredentialsProvider::builder(pool).build())
+//!     .build();
 //! session
 //!     .login_with_loopback(|url| async move {
 //!         // Open `url` in the user's browser, e.g. with the `open` or `webbrowser` crate.
@@ -60,5 +62,8 @@ pub use error::{IdTokenError, OidcError};
 pub use loopback::{
     CallbackParams, LoopbackListener, parse_localhost_redirect, parse_loopback_redirect,
 };
-pub use session::OidcSession;
+pub use session::{OidcSession, OidcSessionBuilder};
 pub use verify::{IdTokenVerifier, VerifiedIdToken};
+
+/// The key cache and bounded fetching, from `auth-verify`: shared with server-side verifiers.
+pub use auth_verify::{Document, FetchError, FetchErrorKind, FetchLimits, JwksCache};

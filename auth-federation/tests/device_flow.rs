@@ -6,8 +6,9 @@
 //! `poll_device_authorization` waits with `tokio::time::sleep`, so these tests run on tokio's
 //! paused clock: a 7-second wait takes no real time, and the instant of every token request,
 //! read on that clock, shows the interval the client kept. The HTTP itself runs on a separate
-//! real-time runtime ([`OffClock`]), so the client's connect and read timeouts cannot fire
-//! when the paused clock jumps.
+//! real-time runtime ([`OffClock`]) and the test's runtime blocks until it is answered, so
+//! neither the client's connect and read timeouts nor the discovery and JWKS deadlines (on
+//! the paused clock) can fire while the paused clock jumps.
 #![cfg(feature = "oidc")]
 
 use std::collections::VecDeque;
@@ -101,8 +102,13 @@ impl HttpClient for OffClock {
             self.token_requests.lock().unwrap().push(Instant::now());
         }
         let inner = self.inner.clone();
-        let sent = io_runtime().spawn(async move { inner.send(request).await });
-        ProviderFuture::new(async move { sent.await.expect("the HTTP task panicked") })
+        // Answered before the future is returned: the paused clock cannot move meanwhile
+        // (an idle paused runtime would jump to the next timer, the fetch deadline).
+        let (tx, rx) = std::sync::mpsc::channel();
+        io_runtime().spawn(async move {
+            let _ = tx.send(inner.send(request).await);
+        });
+        ProviderFuture::ready(rx.recv().expect("the HTTP task panicked"))
     }
 }
 

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use auth_core::config::IdentityPoolConfig;
 use auth_federation::IdentityPool;
 use auth_federation::oidc::{
-    CallbackParams, IdTokenError, LoopbackListener, OidcClient, OidcConfig, OidcError,
+    CallbackParams, FetchErrorKind, IdTokenError, LoopbackListener, OidcClient, OidcConfig,
+    OidcError,
 };
 use auth_providers::{ReqwestHttpClient, RetryConfig};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
@@ -360,7 +361,7 @@ async fn discovery_for_another_issuer_is_rejected() {
 // ---- faults ----
 
 #[tokio::test]
-async fn jwks_unreachable_is_a_typed_transient_error() {
+async fn jwks_unreachable_is_a_typed_transient_error_naming_the_url_and_sent_once() {
     let server = provider().await;
     Mock::given(method("GET"))
         .and(path("/jwks"))
@@ -370,17 +371,30 @@ async fn jwks_unreachable_is_a_typed_transient_error() {
     let client = client(&server, Duration::from_secs(60)).await;
     let token = sign("a", "key-a", &claims(&server));
     let error = client.verifier().verify(&token, None).await.unwrap_err();
-    assert!(
-        matches!(
-            error,
-            OidcError::HttpStatus {
-                endpoint: "jwks",
-                status: 503
-            }
-        ),
-        "{error:?}"
+    let OidcError::KeyFetch(fetch) = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(fetch.kind(), &FetchErrorKind::Status { status: 503 });
+    assert_eq!(fetch.url(), format!("{}/jwks", server.uri()));
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "could not fetch the JWKS from {}/jwks: the server answered HTTP 503",
+            server.uri()
+        )
     );
     assert!(error.is_transient());
+    let fetches = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/jwks")
+        .count();
+    assert_eq!(
+        fetches, 1,
+        "the JWKS cache has its own backoff: the HTTP layer does not retry its fetches"
+    );
 }
 
 #[tokio::test]

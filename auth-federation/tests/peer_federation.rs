@@ -105,7 +105,9 @@ async fn oidc_login_refresh_and_identity_pool_credentials_used_by_sts() {
     let credentials = CognitoCredentialsProvider::builder(pool)
         .storage(storage.clone())
         .build();
-    let session = OidcSession::new(client).with_credentials(credentials);
+    let session = OidcSession::builder(client)
+        .credentials(credentials)
+        .build();
 
     // 1. A real authorization code + PKCE login, through the loopback listener.
     let tokens = session.login_with_loopback(headless_browser).await.unwrap();

@@ -18,6 +18,24 @@ mod retry;
 pub use self::reqwest::{ReqwestHttpClient, ReqwestHttpClientBuilder};
 pub use retry::{RetryConfig, RetrySafety, RetryingHttpClient};
 
+/// The most bytes of response body a request accepts; put it in the request's extensions.
+///
+/// [`HttpClient`] implementations honour it while reading: a response whose
+/// `Content-Length` is over the limit is refused before its body is read, and a streamed
+/// body is abandoned as soon as it passes the limit, so a hostile peer cannot make the
+/// caller buffer more than `limit` bytes. Either way the error is
+/// [`HttpErrorKind::BodyTooLarge`]. The default client
+/// ([`ReqwestHttpClient`](crate::ReqwestHttpClient)) and [`RetryingHttpClient`] honour it;
+/// callers that cannot trust a custom client to do so check the length again afterwards.
+///
+/// ```
+/// use auth_providers::ResponseBodyLimit;
+/// let mut request = http::Request::get("https://issuer.example/jwks").body(Vec::<u8>::new()).unwrap();
+/// request.extensions_mut().insert(ResponseBodyLimit(64 * 1024));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ResponseBodyLimit(pub usize);
+
 /// The future returned by [`HttpClient::send`].
 pub type HttpFuture<'a> = ProviderFuture<'a, Result<http::Response<Vec<u8>>, HttpError>>;
 
@@ -26,6 +44,9 @@ pub type HttpFuture<'a> = ProviderFuture<'a, Result<http::Response<Vec<u8>>, Htt
 /// A response with any status (including 4xx and 5xx) is `Ok`; `Err` is for when no
 /// complete response arrived. The [`HttpErrorKind`] says whether the request may have
 /// reached the server, which the retry layer needs to know.
+///
+/// An implementation should honour a [`ResponseBodyLimit`] in the request's extensions
+/// while it reads the body (stop reading and fail with [`HttpErrorKind::BodyTooLarge`]).
 ///
 /// # Example: a client that answers from a script (for tests)
 ///
@@ -95,6 +116,9 @@ pub enum HttpErrorKind {
     Io,
     /// The request could not be sent as built (bad URI, unsupported scheme).
     InvalidRequest,
+    /// The response body was longer than the request's [`ResponseBodyLimit`]; reading
+    /// stopped at the limit.
+    BodyTooLarge,
     /// Anything else.
     Other,
 }
@@ -106,6 +130,7 @@ impl fmt::Display for HttpErrorKind {
             Self::Timeout => "timed out",
             Self::Io => "connection broken",
             Self::InvalidRequest => "invalid request",
+            Self::BodyTooLarge => "response body over the limit",
             Self::Other => "HTTP error",
         })
     }
@@ -143,6 +168,14 @@ impl HttpError {
     /// [`HttpErrorKind::Io`].
     pub fn io(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(HttpErrorKind::Io, message)
+    }
+
+    /// [`HttpErrorKind::BodyTooLarge`] for a body over `limit` bytes.
+    pub fn body_too_large(limit: usize) -> Self {
+        Self::new(
+            HttpErrorKind::BodyTooLarge,
+            format!("more than {limit} bytes"),
+        )
     }
 
     /// Attaches the underlying cause.

@@ -83,8 +83,8 @@ pub use credentials::{
 pub use error::{ProviderError, ProviderErrorKind};
 pub use future::ProviderFuture;
 pub use http::{
-    HttpClient, HttpError, HttpErrorKind, HttpFuture, RetryConfig, RetrySafety, RetryingHttpClient,
-    SharedHttpClient,
+    HttpClient, HttpError, HttpErrorKind, HttpFuture, ResponseBodyLimit, RetryConfig, RetrySafety,
+    RetryingHttpClient, SharedHttpClient,
 };
 #[cfg(feature = "reqwest")]
 pub use http::{ReqwestHttpClient, ReqwestHttpClientBuilder};

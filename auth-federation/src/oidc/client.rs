@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use auth_core::Sensitive;
 use auth_core::tokens::{AuthTokens, Jwt, RefreshToken};
 use auth_providers::{HttpClient, RetryConfig, RetryingHttpClient, SharedHttpClient};
+use auth_verify::JwksCache;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore as _;
@@ -200,7 +201,8 @@ impl OidcClient {
         http: impl HttpClient + 'static,
     ) -> Result<Self, OidcError> {
         let http = SharedHttpClient::new(RetryingHttpClient::new(http, RetryConfig::default()));
-        let metadata = ProviderMetadata::discover(&config.issuer, &http).await?;
+        let metadata =
+            ProviderMetadata::discover_within(&config.issuer, &http, &config.fetch_limits).await?;
         Self::from_metadata(config, metadata, http)
     }
 
@@ -221,14 +223,17 @@ impl OidcClient {
                 found: metadata.issuer,
             });
         }
-        let verifier = IdTokenVerifier::new(
+        let keys = JwksCache::builder(http.clone())
+            .limits(config.fetch_limits)
+            .refetch_interval(config.jwks_refresh_interval)
+            .build();
+        let verifier = IdTokenVerifier::with_key_cache(
             config.issuer.clone(),
             config.client_id.clone(),
             &config.algorithms,
             config.leeway,
             metadata.jwks_uri.clone(),
-            config.jwks_refresh_interval,
-            http.clone(),
+            keys,
         )?;
         Ok(Self {
             inner: Arc::new(Inner {

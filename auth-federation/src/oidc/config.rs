@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use auth_core::Sensitive;
+use auth_verify::FetchLimits;
 
 use super::error::OidcError;
 
@@ -39,6 +40,7 @@ pub struct OidcConfig {
     pub(crate) algorithms: Vec<String>,
     pub(crate) leeway: Duration,
     pub(crate) jwks_refresh_interval: Duration,
+    pub(crate) fetch_limits: FetchLimits,
     pub(crate) redirect_uri: Option<String>,
     pub(crate) login_timeout: Duration,
 }
@@ -54,6 +56,7 @@ impl fmt::Debug for OidcConfig {
             .field("algorithms", &self.algorithms)
             .field("leeway", &self.leeway)
             .field("jwks_refresh_interval", &self.jwks_refresh_interval)
+            .field("fetch_limits", &self.fetch_limits)
             .field("redirect_uri", &self.redirect_uri)
             .field("login_timeout", &self.login_timeout)
             .finish()
@@ -109,6 +112,7 @@ pub struct OidcConfigBuilder {
     algorithms: Option<Vec<String>>,
     leeway: Option<Duration>,
     jwks_refresh_interval: Option<Duration>,
+    fetch_limits: Option<FetchLimits>,
     redirect_uri: Option<String>,
     login_timeout: Option<Duration>,
 }
@@ -191,6 +195,14 @@ impl OidcConfigBuilder {
         self
     }
 
+    /// The size and time limits of each discovery and JWKS fetch (default
+    /// [`FetchLimits::default`]: 256 KiB, 5 s).
+    #[must_use]
+    pub fn fetch_limits(mut self, limits: FetchLimits) -> Self {
+        self.fetch_limits = Some(limits);
+        self
+    }
+
     /// A fixed loopback redirect URI (`http://127.0.0.1:<port>/<path>`) for providers that
     /// want an exact registered port; by default a free port is picked and the redirect is
     /// `http://127.0.0.1:<port>/callback`.
@@ -212,7 +224,7 @@ impl OidcConfigBuilder {
     /// # Errors
     ///
     /// [`OidcError::InvalidConfiguration`] for a missing issuer or client id, an issuer that
-    /// is not an `http(s)` URL, a symmetric or unknown algorithm, or a leeway over 5 minutes;
+    /// is not an `https` URL (plain `http` only on a loopback host), a symmetric or unknown algorithm, or a leeway over 5 minutes;
     /// [`OidcError::RedirectNotLoopback`] for a redirect URI that is not loopback.
     pub fn build(self) -> Result<OidcConfig, OidcError> {
         let invalid = |m: &str| OidcError::InvalidConfiguration(m.to_owned());
@@ -220,8 +232,10 @@ impl OidcConfigBuilder {
             .issuer
             .ok_or_else(|| invalid("the issuer is required"))?;
         let parsed = url::Url::parse(&issuer).map_err(|_| invalid("the issuer is not a URL"))?;
-        if !matches!(parsed.scheme(), "https" | "http") || parsed.host().is_none() {
-            return Err(invalid("the issuer must be an http(s) URL"));
+        if parsed.host().is_none() || !secure_or_loopback(&parsed) {
+            return Err(OidcError::InvalidConfiguration(format!(
+                "the issuer {issuer:?} must be an https URL (plain http only on a loopback host)"
+            )));
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
             return Err(invalid("the issuer must not have a query or fragment"));
@@ -270,8 +284,24 @@ impl OidcConfigBuilder {
             jwks_refresh_interval: self
                 .jwks_refresh_interval
                 .unwrap_or(Duration::from_secs(60)),
+            fetch_limits: self.fetch_limits.unwrap_or_default(),
             redirect_uri: self.redirect_uri,
             login_timeout: self.login_timeout.unwrap_or(Duration::from_secs(300)),
         })
+    }
+}
+
+/// Whether `url` is `https`, or plain `http` to a loopback host (`localhost`, `127.0.0.0/8`,
+/// `[::1]`): a development or local provider, where nothing crosses a network.
+pub(crate) fn secure_or_loopback(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
     }
 }

@@ -1,6 +1,7 @@
 //! OpenID Provider metadata (OIDC Discovery 1.0) and the small HTTP helpers of this module.
 
-use auth_providers::{HttpClient, SharedHttpClient};
+use auth_providers::{HttpClient, ResponseBodyLimit, SharedHttpClient};
+use auth_verify::{Document, FetchLimits, fetch_json};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -36,19 +37,32 @@ pub struct ProviderMetadata {
 }
 
 impl ProviderMetadata {
-    /// Fetches `<issuer>/.well-known/openid-configuration` and checks that it is for
-    /// `issuer`.
+    /// Fetches `<issuer>/.well-known/openid-configuration` within the default
+    /// [`FetchLimits`] and checks that it is for `issuer`.
     ///
     /// # Errors
     ///
-    /// [`OidcError::Network`], [`OidcError::HttpStatus`], [`OidcError::MalformedResponse`],
+    /// [`OidcError::KeyFetch`] (with the URL and the cause), [`OidcError::MalformedResponse`]
     /// or [`OidcError::IssuerMismatch`].
     pub async fn discover(issuer: &str, http: &dyn HttpClient) -> Result<Self, OidcError> {
+        Self::discover_within(issuer, http, &FetchLimits::default()).await
+    }
+
+    /// [`discover`](Self::discover) within `limits`.
+    ///
+    /// # Errors
+    ///
+    /// As [`discover`](Self::discover).
+    pub async fn discover_within(
+        issuer: &str,
+        http: &dyn HttpClient,
+        limits: &FetchLimits,
+    ) -> Result<Self, OidcError> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
         );
-        let metadata: Self = get_json(http, &url, "discovery").await?;
+        let metadata: Self = fetch_json(http, Document::Discovery, &url, limits).await?;
         if metadata.issuer != issuer {
             return Err(OidcError::IssuerMismatch {
                 expected: issuer.to_owned(),
@@ -64,41 +78,17 @@ impl ProviderMetadata {
                 endpoint: "discovery",
                 reason: format!("{name} is not a URL"),
             })?;
-            if !matches!(parsed.scheme(), "https" | "http") {
+            if !super::config::secure_or_loopback(&parsed) {
                 return Err(OidcError::MalformedResponse {
                     endpoint: "discovery",
-                    reason: format!("{name} is not an http(s) URL"),
+                    reason: format!(
+                        "{name} {endpoint:?} is not an https URL (plain http only on a loopback host)"
+                    ),
                 });
             }
         }
         Ok(metadata)
     }
-}
-
-/// `GET url` and parse a JSON body.
-pub(crate) async fn get_json<T: DeserializeOwned>(
-    http: &dyn HttpClient,
-    url: &str,
-    endpoint: &'static str,
-) -> Result<T, OidcError> {
-    let request = http::Request::get(url)
-        .header(http::header::ACCEPT, "application/json")
-        .body(Vec::new())
-        .map_err(|_| OidcError::InvalidConfiguration(format!("the {endpoint} URL is not valid")))?;
-    let response = http
-        .send(request)
-        .await
-        .map_err(|source| OidcError::Network { endpoint, source })?;
-    if !response.status().is_success() {
-        return Err(OidcError::HttpStatus {
-            endpoint,
-            status: response.status().as_u16(),
-        });
-    }
-    serde_json::from_slice(response.body()).map_err(|e| OidcError::MalformedResponse {
-        endpoint,
-        reason: format!("not the expected JSON: {e}"),
-    })
 }
 
 /// An OAuth error response body (RFC 6749 §5.2).
@@ -109,6 +99,9 @@ struct OAuthErrorBody {
     error_description: Option<String>,
 }
 
+/// The largest token-endpoint response read (tokens are a few KiB; reading stops here).
+const MAX_TOKEN_RESPONSE_BYTES: usize = 1024 * 1024;
+
 /// `POST` a form and parse a JSON body; an OAuth error body becomes [`OidcError::OAuth`].
 pub(crate) async fn post_form<T: DeserializeOwned>(
     http: &SharedHttpClient,
@@ -116,7 +109,7 @@ pub(crate) async fn post_form<T: DeserializeOwned>(
     form: &str,
     endpoint: &'static str,
 ) -> Result<T, OidcError> {
-    let request = http::Request::post(url)
+    let mut request = http::Request::post(url)
         .header(
             http::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",
@@ -124,10 +117,17 @@ pub(crate) async fn post_form<T: DeserializeOwned>(
         .header(http::header::ACCEPT, "application/json")
         .body(form.as_bytes().to_vec())
         .map_err(|_| OidcError::InvalidConfiguration(format!("the {endpoint} URL is not valid")))?;
+    request
+        .extensions_mut()
+        .insert(ResponseBodyLimit(MAX_TOKEN_RESPONSE_BYTES));
     let response = http
         .send(request)
         .await
-        .map_err(|source| OidcError::Network { endpoint, source })?;
+        .map_err(|source| OidcError::Network {
+            endpoint,
+            url: url.to_owned(),
+            source,
+        })?;
     let status = response.status();
     if !status.is_success() {
         if let Ok(body) = serde_json::from_slice::<OAuthErrorBody>(response.body())

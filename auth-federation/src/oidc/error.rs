@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use auth_providers::{HttpError, ProviderError};
+use auth_verify::FetchError;
 
 use crate::error::IdentityPoolError;
 
@@ -85,15 +86,24 @@ pub enum OidcError {
         /// The URI as given.
         uri: String,
     },
-    /// No response from `endpoint` (`discovery`, `jwks`, `token`, `device_authorization`).
-    #[error("could not reach the {endpoint} endpoint")]
+    /// No response from `endpoint` (`token`, `device_authorization`). The transport's
+    /// error, down to its root cause (a refused connection, a TLS certificate the system does
+    /// not trust), is the [`source`](std::error::Error::source) chain.
+    #[error("could not reach the {endpoint} endpoint at {url}")]
     Network {
         /// Which endpoint.
         endpoint: &'static str,
+        /// The URL requested.
+        url: String,
         /// The transport's error.
         #[source]
         source: HttpError,
     },
+    /// The discovery document or the JWKS could not be fetched: no answer, the deadline,
+    /// an error status, a body over the limit or not the expected JSON. The message names the
+    /// URL; the transport's error is the source.
+    #[error(transparent)]
+    KeyFetch(#[from] FetchError),
     /// `endpoint` answered with an unexpected HTTP status and no OAuth error.
     #[error("the {endpoint} endpoint answered HTTP {status}")]
     HttpStatus {
@@ -185,6 +195,7 @@ impl OidcError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Network { .. } => true,
+            Self::KeyFetch(e) => e.is_transient(),
             Self::HttpStatus { status, .. } => *status >= 500 || *status == 429,
             Self::IdentityPool(e) => e.is_transient(),
             _ => false,

@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use auth_providers::{
     ClearFuture, CredentialsFuture, CredentialsOptions, CredentialsProvider, Expiring,
-    ProviderError, ProviderFuture, RefreshCache, RefreshCacheBuilder, TokenOptions, TokenProvider,
-    TokensFuture,
+    ProviderError, ProviderFuture, RefreshCache, RefreshCacheBuilder, SharedCredentialsProvider,
+    TokenOptions, TokenProvider, TokensFuture,
 };
 
 use super::client::{DeviceAuthorization, OidcClient, OidcTokens};
 use super::error::OidcError;
+#[cfg(doc)]
 use crate::cognito::CognitoCredentialsProvider;
 
 /// The session of a user signed in with an OpenID Provider: tokens kept and refreshed (one
@@ -19,11 +20,16 @@ use crate::cognito::CognitoCredentialsProvider;
 /// identity pool for AWS credentials.
 ///
 /// As a [`TokenProvider`] it returns the tokens (refreshed when due); as a
-/// [`CredentialsProvider`] it exchanges the current ID token through the
-/// [`CognitoCredentialsProvider`] given to [`with_credentials`](Self::with_credentials)
-/// (guest credentials when nobody is signed in and the pool allows guests). Hand both to the
-/// AWS SDK with `auth_providers::aws::CredentialsAdapter::new(session.clone())
+/// [`CredentialsProvider`] it exchanges the current ID token through the credentials
+/// provider given to [`OidcSessionBuilder::credentials`] (usually a
+/// [`CognitoCredentialsProvider`], any [`CredentialsProvider`] will do). When nobody is signed
+/// in it is an error, unless [guest access](OidcSessionBuilder::guest_access) was asked for:
+/// a session never hands out guest credentials by surprise. Hand both to the AWS SDK with
+/// `auth_providers::aws::CredentialsAdapter::new(session.clone())
 /// .with_token_provider(SharedTokenProvider::new(session))`.
+///
+/// Everything is configured before the session exists ([`OidcSession::builder`]), so no call
+/// on a live session can make a new one that has lost its tokens.
 ///
 /// Cheap to clone: clones share the session.
 #[derive(Clone)]
@@ -34,7 +40,8 @@ pub struct OidcSession {
 struct Inner {
     client: OidcClient,
     tokens: RefreshCache<Arc<OidcTokens>, OidcError>,
-    credentials: Option<CognitoCredentialsProvider>,
+    credentials: Option<SharedCredentialsProvider>,
+    guest_access: bool,
 }
 
 impl fmt::Debug for OidcSession {
@@ -43,31 +50,75 @@ impl fmt::Debug for OidcSession {
             .field("client", &self.inner.client)
             .field("tokens", &self.inner.tokens)
             .field("credentials", &self.inner.credentials)
+            .field("guest_access", &self.inner.guest_access)
             .finish()
     }
 }
 
-impl OidcSession {
-    /// A session of `client`, nobody signed in.
-    pub fn new(client: OidcClient) -> Self {
-        Self::build(client, None)
+/// Configures an [`OidcSession`] before it exists.
+///
+/// ```no_run
+/// # use auth_federation::oidc::{OidcClient, OidcSession};
+/// # use auth_federation::{CognitoCredentialsProvider, IdentityPool};
+/// # fn run(client: OidcClient, pool: IdentityPool) {
+/// let session = OidcSession::builder(client)
+///     .credentials(CognitoCredentialsProvider::builder(pool).build())
+///     .build();
+/// # }
+/// ```
+#[derive(Debug)]
+#[must_use = "call build() to get the session"]
+pub struct OidcSessionBuilder {
+    client: OidcClient,
+    credentials: Option<SharedCredentialsProvider>,
+    guest_access: bool,
+}
+
+impl OidcSessionBuilder {
+    /// Exchanges the signed-in user's ID token for AWS credentials through `credentials`
+    /// (a [`CognitoCredentialsProvider`] for an identity pool, or any other
+    /// [`CredentialsProvider`]).
+    pub fn credentials(mut self, credentials: impl CredentialsProvider + 'static) -> Self {
+        self.credentials = Some(SharedCredentialsProvider::new(credentials));
+        self
     }
 
-    fn build(client: OidcClient, credentials: Option<CognitoCredentialsProvider>) -> Self {
-        Self {
+    /// Asks the credentials provider for guest credentials when nobody is signed in
+    /// (default `false`: then [`CredentialsProvider::credentials_and_identity_id`] fails
+    /// with a "not loaded" error). Like Amplify's `allowGuestAccess`; the identity pool
+    /// must allow unauthenticated identities too.
+    pub fn guest_access(mut self, allow: bool) -> Self {
+        self.guest_access = allow;
+        self
+    }
+
+    /// The session, nobody signed in yet.
+    pub fn build(self) -> OidcSession {
+        OidcSession {
             inner: Arc::new(Inner {
-                client,
+                client: self.client,
                 tokens: RefreshCacheBuilder::default().build(),
-                credentials,
+                credentials: self.credentials,
+                guest_access: self.guest_access,
             }),
         }
     }
+}
 
-    /// Exchanges ID tokens for AWS credentials through `credentials` (a new session; tokens
-    /// are not carried over).
-    #[must_use]
-    pub fn with_credentials(self, credentials: CognitoCredentialsProvider) -> Self {
-        Self::build(self.inner.client.clone(), Some(credentials))
+impl OidcSession {
+    /// A session of `client` without AWS credentials (a [`TokenProvider`] only), nobody
+    /// signed in. Use [`builder`](Self::builder) to attach a credentials provider.
+    pub fn new(client: OidcClient) -> Self {
+        Self::builder(client).build()
+    }
+
+    /// Configures a session of `client`: its credentials provider and guest access.
+    pub fn builder(client: OidcClient) -> OidcSessionBuilder {
+        OidcSessionBuilder {
+            client,
+            credentials: None,
+            guest_access: false,
+        }
     }
 
     /// The OIDC client.
@@ -187,7 +238,7 @@ impl CredentialsProvider for OidcSession {
         ProviderFuture::new(async move {
             let credentials = self.inner.credentials.as_ref().ok_or_else(|| {
                 ProviderError::invalid_configuration(
-                    "this OIDC session has no identity pool (OidcSession::with_credentials)",
+                    "this OIDC session has no credentials provider (OidcSession::builder(..).credentials(..))",
                 )
             })?;
             let tokens = self
@@ -197,7 +248,15 @@ impl CredentialsProvider for OidcSession {
             let options = match tokens {
                 Some(tokens) => CredentialsOptions::authenticated(tokens.to_auth_tokens())
                     .force_refresh(options.force_refresh),
-                None => CredentialsOptions::guest().force_refresh(options.force_refresh),
+                None if self.inner.guest_access => {
+                    CredentialsOptions::guest().force_refresh(options.force_refresh)
+                }
+                None => {
+                    return Err(ProviderError::not_loaded(
+                        "nobody is signed in to this OIDC session, and guest access is off \
+                         (OidcSessionBuilder::guest_access)",
+                    ));
+                }
             };
             credentials.credentials_and_identity_id(options).await
         })

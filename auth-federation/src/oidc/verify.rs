@@ -1,20 +1,20 @@
 //! [`IdTokenVerifier`]: ID-token validation (OIDC Core §3.1.3.7) on `jsonwebtoken`, with the
-//! issuer's JWKS cached and refetched, rate-limited, when a token names an unknown key.
+//! issuer's keys from `auth-verify`'s [`JwksCache`] (bounded fetches, refetched at a bounded
+//! rate when a token names an unknown key).
 
 use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr as _;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use auth_core::tokens::Jwt;
 use auth_providers::SharedHttpClient;
+#[cfg(doc)]
+use auth_verify::FetchLimits;
+use auth_verify::{JwksCache, key_fits};
 use jsonwebtoken::errors::ErrorKind as JwtErrorKind;
-use jsonwebtoken::jwk::{Jwk, PublicKeyUse};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use serde::Deserialize;
 
-use super::discovery::get_json;
 use super::error::{IdTokenError, OidcError};
 
 /// An ID token whose signature and claims were checked.
@@ -38,53 +38,47 @@ impl VerifiedIdToken {
     }
 }
 
-#[derive(Deserialize)]
-struct RawJwks {
-    keys: Vec<serde_json::Value>,
-}
-
-struct KeyCache {
-    keys: Arc<Vec<Jwk>>,
-    fetched_at: Option<Instant>,
-}
-
 /// Verifies ID tokens of one issuer for one client.
 ///
 /// Checks, in order: the header's `alg` is allowed (never `none`, never HMAC); the key is the
-/// JWKS key with the header's `kid` (the JWKS is fetched again when the kid is unknown, at
-/// most once per refresh interval) and fits the algorithm; the signature; `iss`; `aud`
-/// contains the client id (and `azp`, if several audiences); `exp` and `nbf` with leeway;
-/// `iat` present and not in the future; `sub` present; `nonce` equal to the authorization
-/// request's.
+/// JWKS key with the header's `kid` and fits the algorithm by its own `kty`, `crv`, `use` and
+/// `alg`; the signature; `iss`; `aud` contains the client id (and `azp`, if several
+/// audiences); `exp` and `nbf` with leeway; `iat` present and not in the future; `sub`
+/// present; `nonce` equal to the authorization request's.
+///
+/// The keys come from a [`JwksCache`]: fetched with a deadline and a body limit, refetched
+/// for an unknown `kid` at most once per refresh interval (failed fetches included, with
+/// backoff), one fetch at a time. Verifiers built with [`with_key_cache`](Self::with_key_cache)
+/// share one cache, and with it those limits, across issuers and with server-side verifiers.
 pub struct IdTokenVerifier {
     issuer: String,
     client_id: String,
     algorithms: Vec<Algorithm>,
     leeway: Duration,
     jwks_uri: String,
-    refresh_interval: Duration,
-    http: SharedHttpClient,
-    keys: Mutex<KeyCache>,
-    fetch: tokio::sync::Mutex<()>,
+    keys: JwksCache,
 }
 
 impl fmt::Debug for IdTokenVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
         f.debug_struct("IdTokenVerifier")
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("algorithms", &self.algorithms)
             .field("leeway", &self.leeway)
             .field("jwks_uri", &self.jwks_uri)
-            .field("keys", &keys.keys.len())
+            .field(
+                "keys",
+                &self.keys.cached(&self.jwks_uri).map_or(0, |k| k.len()),
+            )
             .finish_non_exhaustive()
     }
 }
 
 impl IdTokenVerifier {
     /// A verifier for tokens of `issuer` meant for `client_id`, signed with one of
-    /// `algorithms` by a key of `jwks_uri`.
+    /// `algorithms` by a key of `jwks_uri`, with a key cache of its own (default
+    /// [`FetchLimits`]) that refetches at most once per `refresh_interval`.
     ///
     /// # Errors
     ///
@@ -97,6 +91,26 @@ impl IdTokenVerifier {
         jwks_uri: impl Into<String>,
         refresh_interval: Duration,
         http: SharedHttpClient,
+    ) -> Result<Self, OidcError> {
+        let keys = JwksCache::builder(http)
+            .refetch_interval(refresh_interval)
+            .build();
+        Self::with_key_cache(issuer, client_id, algorithms, leeway, jwks_uri, keys)
+    }
+
+    /// A verifier like [`new`](Self::new) whose keys come from `keys`, a cache shared with
+    /// other verifiers (its limits and refetch interval apply).
+    ///
+    /// # Errors
+    ///
+    /// [`OidcError::InvalidConfiguration`] for an unknown or symmetric algorithm.
+    pub fn with_key_cache(
+        issuer: impl Into<String>,
+        client_id: impl Into<String>,
+        algorithms: &[String],
+        leeway: Duration,
+        jwks_uri: impl Into<String>,
+        keys: JwksCache,
     ) -> Result<Self, OidcError> {
         let algorithms = algorithms
             .iter()
@@ -115,14 +129,14 @@ impl IdTokenVerifier {
             algorithms,
             leeway,
             jwks_uri: jwks_uri.into(),
-            refresh_interval,
-            http,
-            keys: Mutex::new(KeyCache {
-                keys: Arc::new(Vec::new()),
-                fetched_at: None,
-            }),
-            fetch: tokio::sync::Mutex::new(()),
+            keys,
         })
+    }
+
+    /// The key cache (to [`hydrate`](JwksCache::hydrate) it ahead of the first token, or to
+    /// share it).
+    pub fn key_cache(&self) -> &JwksCache {
+        &self.keys
     }
 
     /// Verifies `token`; `expected_nonce` is the nonce of the authorization request (`None`
@@ -130,8 +144,8 @@ impl IdTokenVerifier {
     ///
     /// # Errors
     ///
-    /// [`OidcError::InvalidIdToken`] with the failed check, or the JWKS fetch's error
-    /// ([`OidcError::Network`], [`OidcError::HttpStatus`], [`OidcError::MalformedResponse`]).
+    /// [`OidcError::InvalidIdToken`] with the failed check, or [`OidcError::KeyFetch`] when
+    /// the JWKS had to be fetched and could not be (or failed within the backoff).
     pub async fn verify(
         &self,
         token: &str,
@@ -144,16 +158,23 @@ impl IdTokenVerifier {
             .filter(|a| self.algorithms.contains(a))
             .ok_or(IdTokenError::DisallowedAlgorithm { alg: header_alg })?;
         let kid = jwt.header().kid.clone();
-        let jwk = match self.find_key(kid.as_deref(), alg) {
-            Some(jwk) => jwk,
-            None => {
-                self.refetch(kid.as_deref(), alg).await?;
-                self.find_key(kid.as_deref(), alg)
-                    .ok_or(IdTokenError::UnknownKey { kid: kid.clone() })?
+        let keys = self
+            .keys
+            .key_set(&self.jwks_uri, |keys| {
+                keys.find(kid.as_deref(), alg).is_some()
+            })
+            .await?;
+        let jwk = keys
+            .find(kid.as_deref(), alg)
+            .ok_or(IdTokenError::UnknownKey { kid: kid.clone() })?;
+        if !key_fits(jwk, alg) {
+            return Err(IdTokenError::KeyMismatch {
+                kid: kid.clone().or_else(|| jwk.common.key_id.clone()),
+                alg: format!("{alg:?}"),
             }
-        };
-        check_key_fits(&jwk, alg, kid.as_deref())?;
-        let key = DecodingKey::from_jwk(&jwk).map_err(|_| IdTokenError::KeyMismatch {
+            .into());
+        }
+        let key = DecodingKey::from_jwk(jwk).map_err(|_| IdTokenError::KeyMismatch {
             kid: kid.clone(),
             alg: format!("{alg:?}"),
         })?;
@@ -212,96 +233,6 @@ impl IdTokenVerifier {
         }
         Ok(())
     }
-
-    fn find_key(&self, kid: Option<&str>, alg: Algorithm) -> Option<Jwk> {
-        let keys = self
-            .keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .keys
-            .clone();
-        match kid {
-            Some(kid) => keys
-                .iter()
-                .find(|k| k.common.key_id.as_deref() == Some(kid))
-                .cloned(),
-            // No kid: only unambiguous when exactly one signing key fits the algorithm.
-            None => {
-                let mut fitting = keys.iter().filter(|k| check_key_fits(k, alg, None).is_ok());
-                match (fitting.next(), fitting.next()) {
-                    (Some(only), None) => Some(only.clone()),
-                    _ => None,
-                }
-            }
-        }
-    }
-
-    /// Fetches the JWKS again unless it was fetched less than the refresh interval ago (or
-    /// another caller just did).
-    async fn refetch(&self, kid: Option<&str>, alg: Algorithm) -> Result<(), OidcError> {
-        let _one_fetch = self.fetch.lock().await;
-        if self.find_key(kid, alg).is_some() {
-            return Ok(());
-        }
-        let fetched_at = self
-            .keys
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .fetched_at;
-        if fetched_at.is_some_and(|at| at.elapsed() < self.refresh_interval) {
-            tracing::debug!(
-                ?kid,
-                "unknown kid; the JWKS was fetched recently, not fetching again"
-            );
-            return Ok(());
-        }
-        tracing::debug!(?kid, jwks_uri = %self.jwks_uri, "fetching the JWKS");
-        let raw: RawJwks = get_json(&self.http, &self.jwks_uri, "jwks").await?;
-        // Keys of types this library does not know are skipped, not fatal.
-        let keys: Vec<Jwk> = raw
-            .keys
-            .into_iter()
-            .filter_map(|k| serde_json::from_value(k).ok())
-            .collect();
-        let mut cache = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
-        cache.keys = Arc::new(keys);
-        cache.fetched_at = Some(Instant::now());
-        Ok(())
-    }
-}
-
-fn check_key_fits(jwk: &Jwk, alg: Algorithm, kid: Option<&str>) -> Result<(), IdTokenError> {
-    let mismatch = || IdTokenError::KeyMismatch {
-        kid: kid.map(str::to_owned).or_else(|| jwk.common.key_id.clone()),
-        alg: format!("{alg:?}"),
-    };
-    if matches!(&jwk.common.public_key_use, Some(u) if *u != PublicKeyUse::Signature) {
-        return Err(mismatch());
-    }
-    if let Some(key_alg) = &jwk.common.key_algorithm
-        && format!("{key_alg:?}") != format!("{alg:?}")
-    {
-        return Err(mismatch());
-    }
-    let family_fits = matches!(
-        (&jwk.algorithm, alg),
-        (
-            jsonwebtoken::jwk::AlgorithmParameters::RSA(_),
-            Algorithm::RS256
-                | Algorithm::RS384
-                | Algorithm::RS512
-                | Algorithm::PS256
-                | Algorithm::PS384
-                | Algorithm::PS512
-        ) | (
-            jsonwebtoken::jwk::AlgorithmParameters::EllipticCurve(_),
-            Algorithm::ES256 | Algorithm::ES384
-        ) | (
-            jsonwebtoken::jwk::AlgorithmParameters::OctetKeyPair(_),
-            Algorithm::EdDSA
-        )
-    );
-    if family_fits { Ok(()) } else { Err(mismatch()) }
 }
 
 fn map_jwt_error(kind: &JwtErrorKind) -> IdTokenError {

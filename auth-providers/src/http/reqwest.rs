@@ -2,13 +2,14 @@
 
 use std::time::Duration;
 
-use super::{HttpClient, HttpError, HttpErrorKind, HttpFuture};
+use super::{HttpClient, HttpError, HttpErrorKind, HttpFuture, ResponseBodyLimit};
 use crate::future::ProviderFuture;
 
 /// An [`HttpClient`] on `reqwest` (rustls, no OpenSSL), with connect and read timeouts.
 ///
 /// Cheap to clone; clones share the connection pool. Combine with
-/// [`RetryingHttpClient`](crate::RetryingHttpClient) for retries.
+/// [`RetryingHttpClient`](crate::RetryingHttpClient) for retries. A [`ResponseBodyLimit`]
+/// in a request's extensions is enforced while the body streams in.
 ///
 /// ```
 /// use std::time::Duration;
@@ -114,19 +115,38 @@ impl ReqwestHttpClient {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, HttpError> {
+        let limit = request.extensions().get::<ResponseBodyLimit>().map(|l| l.0);
         let request = reqwest::Request::try_from(request).map_err(|e| {
             HttpError::new(HttpErrorKind::InvalidRequest, "the request cannot be sent")
                 .with_source(e)
         })?;
-        let response = self.client.execute(request).await.map_err(map_error)?;
+        let mut response = self.client.execute(request).await.map_err(map_error)?;
+        if let (Some(limit), Some(length)) = (limit, response.content_length())
+            && length > limit as u64
+        {
+            // Refused from the headers: not a byte of the body is read.
+            return Err(HttpError::body_too_large(limit));
+        }
         let mut builder = http::Response::builder()
             .status(response.status())
             .version(response.version());
         if let Some(headers) = builder.headers_mut() {
             *headers = response.headers().clone();
         }
-        let body = response.bytes().await.map_err(map_error)?;
-        builder.body(body.to_vec()).map_err(|e| {
+        let body = match limit {
+            None => response.bytes().await.map_err(map_error)?.to_vec(),
+            Some(limit) => {
+                let mut body = Vec::new();
+                while let Some(chunk) = response.chunk().await.map_err(map_error)? {
+                    if body.len() + chunk.len() > limit {
+                        return Err(HttpError::body_too_large(limit));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                body
+            }
+        };
+        builder.body(body).map_err(|e| {
             HttpError::new(HttpErrorKind::Other, "could not rebuild the response").with_source(e)
         })
     }

@@ -10,6 +10,10 @@
 //! | timeout or broken connection after sending | the request is idempotent |
 //! | anything else | never |
 //!
+//! A request with [`RetrySafety::Never`] is sent once, whatever happens: its caller has a
+//! retry policy of its own (the JWKS key cache rate-limits and backs off per URL, and a
+//! retry here would multiply every fetch it allows).
+//!
 //! A request is idempotent if it carries a [`RetrySafety`] extension saying so, else if its
 //! method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS), else if it is a Cognito call
 //! (`X-Amz-Target`) in the list below. Every Cognito call is a POST, so the list matters:
@@ -62,6 +66,9 @@ pub enum RetrySafety {
     Idempotent,
     /// Never replay once sent (connect errors and throttling are still retried).
     NotIdempotent,
+    /// Send once and never retry, not even a connect error or throttling: the caller has
+    /// its own retry policy.
+    Never,
 }
 
 /// The knobs of [`RetryingHttpClient`].
@@ -207,6 +214,9 @@ impl<C: HttpClient> RetryingHttpClient<C> {
         &self,
         request: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, HttpError> {
+        if request.extensions().get::<RetrySafety>() == Some(&RetrySafety::Never) {
+            return self.inner.send(request).await;
+        }
         let idempotent = is_idempotent(&request);
         let mut attempt = 1;
         loop {
@@ -328,9 +338,8 @@ fn copy_request(request: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
     *copy.uri_mut() = request.uri().clone();
     *copy.version_mut() = request.version();
     *copy.headers_mut() = request.headers().clone();
-    if let Some(safety) = request.extensions().get::<RetrySafety>() {
-        copy.extensions_mut().insert(*safety);
-    }
+    // Every extension travels with each attempt (a `ResponseBodyLimit`, a `RetrySafety`, …).
+    *copy.extensions_mut() = request.extensions().clone();
     copy
 }
 

@@ -1,0 +1,49 @@
+//! Server-side verification of JSON Web Tokens from Cognito user pools and OIDC issuers, and
+//! the key cache it stands on.
+//!
+//! This crate holds what every verifier of this workspace shares, so that each trap is
+//! closed once:
+//!
+//! * [`JwksCache`]: issuers' keys fetched once and shared, refetched for an unknown `kid`
+//!   at most once per interval per JWKS URL (failed fetches included), concurrent fetches
+//!   coalesced, failures backed off, keys kept through failures;
+//! * [`fetch_json`] with [`FetchLimits`]: every JWKS and discovery fetch has a total deadline
+//!   and a body limit enforced while streaming, and is never multiplied by HTTP retries;
+//! * [`KeySet`] and [`key_fits`]: which key may verify which algorithm, decided by the key
+//!   (`kty`, `crv`, `use`, `alg`), never by the token alone.
+//!
+//! The OIDC login flow of `auth-federation` verifies ID tokens on this cache. Re-exported by
+//! the umbrella crate as `auth::verify` (feature `verify`).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use auth_providers::ReqwestHttpClient;
+//! use auth_verify::{FetchLimits, JwksCache};
+//! use jsonwebtoken::Algorithm;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let cache = JwksCache::builder(ReqwestHttpClient::builder().build()?)
+//!     .limits(FetchLimits::new().max_body_bytes(64 * 1024).timeout(Duration::from_secs(2)))
+//!     .refetch_interval(Duration::from_secs(60))
+//!     .build();
+//! let url = "https://issuer.example/.well-known/jwks.json";
+//! let keys = cache.key_set(url, |keys| keys.find(Some("key-1"), Algorithm::RS256).is_some()).await?;
+//! match keys.find(Some("key-1"), Algorithm::RS256) {
+//!     Some(jwk) if auth_verify::key_fits(jwk, Algorithm::RS256) => { /* verify with it */ }
+//!     _ => { /* an unknown key: reject the token */ }
+//! }
+//! # Ok(()) }
+//! ```
+#![forbid(unsafe_code)]
+
+mod cache;
+mod fetch;
+mod jwks;
+
+pub use cache::{JwksCache, JwksCacheBuilder};
+pub use fetch::{Document, FetchError, FetchErrorKind, FetchLimits, fetch_json};
+/// The JWT library the keys are parsed with, re-exported so callers name the same types.
+pub use jsonwebtoken;
+pub use jwks::{KeySet, key_fits};
