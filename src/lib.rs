@@ -9,6 +9,8 @@
 //! | `hub` | `hub` | `auth-hub` |
 //! | `providers` | `providers` | `auth-providers` |
 //! | `federation` | `federation` | `auth-federation` |
+//! | `oidc`, `auth0` | `federation::oidc`, `federation::auth0` | `auth-federation`'s OIDC and Auth0 adapters |
+//! | `verify` | `verify` | `auth-verify` |
 //! | `triggers` | `triggers` | `auth-triggers` |
 //! | `client` | [`client`], [`Auth`] | the full client over all of them |
 //!
@@ -58,6 +60,9 @@ pub use auth_federation as federation;
 #[cfg(feature = "triggers")]
 pub use auth_triggers as triggers;
 
+#[cfg(feature = "verify")]
+pub use auth_verify as verify;
+
 #[cfg(feature = "client")]
 pub mod client;
 
@@ -82,4 +87,13 @@ mod guide {
     struct AwsServices;
     #[doc = include_str!("../docs/custom-providers.md")]
     struct CustomProviders;
+}
+
+/// The federation guide pages (`docs/`), compiled as doctests through the umbrella's paths.
+#[cfg(all(doctest, feature = "auth0"))]
+mod federation_guide {
+    #[doc = include_str!("../docs/oidc.md")]
+    struct Oidc;
+    #[doc = include_str!("../docs/auth0.md")]
+    struct Auth0;
 }

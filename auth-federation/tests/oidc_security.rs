@@ -10,7 +10,7 @@ use auth_core::config::IdentityPoolConfig;
 use auth_federation::IdentityPool;
 use auth_federation::oidc::{
     CallbackParams, FetchErrorKind, IdTokenError, LoopbackListener, OidcClient, OidcConfig,
-    OidcError,
+    OidcError, OidcSession, OidcTokens,
 };
 use auth_providers::{ReqwestHttpClient, RetryConfig};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
@@ -549,5 +549,216 @@ async fn identity_pool_throttling_that_persists_is_a_typed_error() {
         server.received_requests().await.unwrap().len(),
         3,
         "bounded retries"
+    );
+}
+
+// ---- key fetching under a hostile or failing endpoint (the verifier's side) ----
+
+#[tokio::test]
+async fn twenty_forged_kids_against_a_failing_jwks_cost_one_request() {
+    let server = provider().await;
+    Mock::given(method("GET"))
+        .and(path("/jwks"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    // The default 60 s interval, the retrying client OidcClient::discover builds.
+    let client = client(&server, Duration::from_secs(60)).await;
+    let verifications = (0..20).map(|i| {
+        let client = client.clone();
+        let token = sign("a", &format!("forged-{i}"), &claims(&server));
+        async move { client.verifier().verify(&token, None).await }
+    });
+    for outcome in join_all(verifications).await {
+        let error = outcome.unwrap_err();
+        assert!(
+            matches!(&error, OidcError::KeyFetch(e) if e.kind() == &FetchErrorKind::Status { status: 500 }),
+            "{error:?}"
+        );
+    }
+    let fetches = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/jwks")
+        .count();
+    assert_eq!(fetches, 1, "one request per interval, failures included");
+}
+
+async fn join_all<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+where
+    F: Send + 'static,
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut outputs = Vec::new();
+    for handle in handles {
+        outputs.push(handle.await.unwrap());
+    }
+    outputs
+}
+
+#[tokio::test]
+async fn a_discovery_failure_names_the_url_and_keeps_the_root_cause() {
+    // TLS to a plain-http server: the handshake fails.
+    let server = MockServer::start().await;
+    let issuer = server.uri().replace("http://", "https://");
+    let config = OidcConfig::builder()
+        .issuer(&issuer)
+        .client_id(CLIENT_ID)
+        .build()
+        .unwrap();
+    let error = OidcClient::discover(config, http()).await.unwrap_err();
+    let top = error.to_string();
+    assert!(
+        top.starts_with(&format!(
+            "could not fetch the discovery document from {issuer}/.well-known/openid-configuration: "
+        )),
+        "{top}"
+    );
+    let mut chain = Vec::new();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    assert!(
+        chain.len() >= 2
+            && chain.iter().any(|c| c.to_ascii_lowercase().contains("tls")
+                || c.contains("corrupt")
+                || c.contains("InvalidContentType")),
+        "the TLS cause is in the chain: {chain:#?}"
+    );
+    eprintln!("{top}\n  caused by: {}", chain.join("\n  caused by: "));
+    assert!(error.is_transient());
+
+    // And a refused connection says so.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap()
+    };
+    let issuer = format!("http://{closed}");
+    let config = OidcConfig::builder()
+        .issuer(&issuer)
+        .client_id(CLIENT_ID)
+        .build()
+        .unwrap();
+    let error = OidcClient::discover(config, http()).await.unwrap_err();
+    assert!(error.to_string().contains(&issuer), "{error}");
+    let mut refused = false;
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        refused |= cause.to_string().to_ascii_lowercase().contains("refused");
+        source = cause.source();
+    }
+    assert!(refused, "{error:?}");
+}
+
+// ---- the session: no silent downgrade to guest ----
+
+/// A credentials broker of the caller's own (not Cognito): records what it was asked.
+#[derive(Debug, Default)]
+struct Recording(std::sync::Mutex<Vec<(bool, Option<String>)>>);
+
+impl auth_providers::CredentialsProvider for Recording {
+    fn credentials_and_identity_id(
+        &self,
+        options: auth_providers::CredentialsOptions,
+    ) -> auth_providers::CredentialsFuture<'_> {
+        let subject = options
+            .tokens
+            .as_ref()
+            .and_then(|t| t.id_token.as_ref())
+            .and_then(|id| id.claims().sub.clone());
+        self.0
+            .lock()
+            .unwrap()
+            .push((options.authenticated, subject));
+        auth_providers::ProviderFuture::ready(Ok(auth_providers::CredentialsAndIdentityId::new(
+            auth_providers::AwsCredentials::new("AKID", "secret", None, None),
+            None,
+        )))
+    }
+}
+
+async fn signed_in_tokens(server: &MockServer, client: &OidcClient) -> OidcTokens {
+    let request = client
+        .authorization_request("http://127.0.0.1:9/callback")
+        .unwrap();
+    let nonce = url_params(request.url())("nonce").unwrap();
+    let mut claims = claims(server);
+    claims["nonce"] = json!(nonce);
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "opaque", "token_type": "Bearer", "expires_in": 300,
+            "id_token": sign("a", "key-a", &claims),
+        })))
+        .mount(server)
+        .await;
+    let callback = CallbackParams::from_query(&format!("code=abc&state={}", request.state()));
+    client
+        .complete_authorization(&request, &callback)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_session_never_hands_out_guest_credentials_unless_asked_to() {
+    use auth_providers::{CredentialsOptions, CredentialsProvider as _, ProviderErrorKind};
+    let server = provider().await;
+    serve_jwks(&server, &["a"]).await;
+    let client = client(&server, Duration::from_secs(60)).await;
+    let broker = std::sync::Arc::new(Recording::default());
+
+    // Any CredentialsProvider can be attached, before the session exists.
+    let session = OidcSession::builder(client.clone())
+        .credentials(broker.clone())
+        .build();
+    let error = session
+        .credentials_and_identity_id(CredentialsOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ProviderErrorKind::NotLoaded, "{error}");
+    assert!(
+        broker.0.lock().unwrap().is_empty(),
+        "no guest credentials asked for"
+    );
+
+    // Signed in: the broker gets the user's tokens.
+    session
+        .set_tokens(signed_in_tokens(&server, &client).await)
+        .await;
+    session
+        .credentials_and_identity_id(CredentialsOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        broker.0.lock().unwrap().last().cloned(),
+        Some((true, Some("alice".to_owned())))
+    );
+    // Signed out: an error again, not a guest.
+    session.sign_out(None).await;
+    assert!(
+        session
+            .credentials_and_identity_id(CredentialsOptions::default())
+            .await
+            .is_err()
+    );
+    assert_eq!(broker.0.lock().unwrap().len(), 1);
+
+    // Guest access is explicit.
+    let guest = OidcSession::builder(client)
+        .credentials(broker.clone())
+        .guest_access(true)
+        .build();
+    guest
+        .credentials_and_identity_id(CredentialsOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        broker.0.lock().unwrap().last().cloned(),
+        Some((false, None))
     );
 }
