@@ -6,6 +6,8 @@
 //! All are built with smithy-style builders (`x(self, v) -> Self`, `set_x(&mut self,
 //! Option<v>)`, `build() -> Result`). The region is derived from the pool id, as Amplify does,
 //! and a custom endpoint (a proxy, or a local peer such as moto) replaces the regional one.
+//! Regional endpoints and token issuers use the DNS suffix of the region's AWS partition
+//! ([`dns_suffix`]).
 
 use std::fmt;
 
@@ -13,11 +15,13 @@ use crate::Sensitive;
 use crate::wire::Endpoint;
 
 mod oauth;
+mod partition;
 
 pub use oauth::{
     COGNITO_AUTHORIZE_PATH, COGNITO_LOGOUT_PATH, COGNITO_TOKEN_PATH, OAuthConfig,
     OAuthConfigBuilder, OAuthResponseType,
 };
+pub use partition::dns_suffix;
 
 /// A configuration value was missing or malformed: the caller misused the API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -184,7 +188,8 @@ impl UserPoolConfig {
         self.client_secret.as_ref()
     }
 
-    /// Where requests go: the custom endpoint, else `https://cognito-idp.<region>.amazonaws.com/`.
+    /// Where requests go: the custom endpoint, else `https://cognito-idp.<region>.<suffix>/`
+    /// with the [`dns_suffix`] of the region's partition.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
@@ -195,11 +200,13 @@ impl UserPoolConfig {
     }
 
     /// The issuer of this pool's tokens without `https://`, the key of the identity pool's
-    /// `Logins` map: `cognito-idp.<region>.amazonaws.com/<poolId>`.
+    /// `Logins` map: `cognito-idp.<region>.<suffix>/<poolId>` with the [`dns_suffix`] of the
+    /// region's partition (`amazonaws.com` in most regions).
     pub fn logins_key(&self) -> String {
         format!(
-            "cognito-idp.{}.amazonaws.com/{}",
+            "cognito-idp.{}.{}/{}",
             self.region(),
+            dns_suffix(self.region()),
             self.pool_id
         )
     }
@@ -354,7 +361,8 @@ impl IdentityPoolConfig {
     }
 
     /// Where requests go: the custom endpoint, else
-    /// `https://cognito-identity.<region>.amazonaws.com/`.
+    /// `https://cognito-identity.<region>.<suffix>/` with the [`dns_suffix`] of the region's
+    /// partition.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
     }
@@ -449,6 +457,36 @@ mod tests {
             config.logins_key(),
             "cognito-idp.us-gov-west-1.amazonaws.com/us-gov-west-1_Ab12"
         );
+    }
+
+    #[test]
+    fn endpoints_and_issuer_use_the_partition_of_the_region() {
+        for (region, suffix) in [
+            ("cn-north-1", "amazonaws.com.cn"),
+            ("us-iso-east-1", "c2s.ic.gov"),
+            ("us-isob-east-1", "sc2s.sgov.gov"),
+            ("eu-isoe-west-1", "cloud.adc-e.uk"),
+            ("us-isof-south-1", "csp.hci.ic.gov"),
+            ("eusc-de-east-1", "amazonaws.eu"),
+        ] {
+            let config = user_pool(&format!("{region}_Ab12")).unwrap();
+            assert_eq!(
+                config.endpoint().uri(),
+                &*format!("https://cognito-idp.{region}.{suffix}/")
+            );
+            assert_eq!(
+                config.logins_key(),
+                format!("cognito-idp.{region}.{suffix}/{region}_Ab12")
+            );
+            let identity = IdentityPoolConfig::builder()
+                .identity_pool_id(format!("{region}:0e1c-42"))
+                .build()
+                .unwrap();
+            assert_eq!(
+                identity.endpoint().uri(),
+                &*format!("https://cognito-identity.{region}.{suffix}/")
+            );
+        }
     }
 
     #[test]

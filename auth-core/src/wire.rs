@@ -83,23 +83,19 @@ impl Endpoint {
     }
 
     fn regional(service: &str, region: &str) -> Self {
-        let suffix = if region.starts_with("cn-") {
-            "amazonaws.com.cn"
-        } else {
-            "amazonaws.com"
-        };
+        let suffix = crate::config::dns_suffix(region);
         let uri = format!("https://{service}.{region}.{suffix}/");
         // The region was validated by the configuration (lowercase letters, digits, `-`).
         Self::parse(&uri)
             .unwrap_or_else(|_| Self(http::Uri::from_static("https://invalid.region/")))
     }
 
-    /// The regional user-pool endpoint, `https://cognito-idp.<region>.amazonaws.com/`.
+    /// The regional user-pool endpoint, `https://cognito-idp.<region>.<suffix>/`.
     pub(crate) fn user_pool(region: &str) -> Self {
         Self::regional("cognito-idp", region)
     }
 
-    /// The regional identity-pool endpoint, `https://cognito-identity.<region>.amazonaws.com/`.
+    /// The regional identity-pool endpoint, `https://cognito-identity.<region>.<suffix>/`.
     pub(crate) fn identity_pool(region: &str) -> Self {
         Self::regional("cognito-identity", region)
     }

@@ -8,7 +8,7 @@ use auth_core::machine::sign_in::{MfaType, TotpSetup};
 use auth_core::wire::{
     AssociateSoftwareTokenInput, DeviceRememberedStatus, ForgetDeviceInput, GetUserInput,
     ListDevicesInput, MfaSettings, SetUserMfaPreferenceInput, UpdateDeviceStatusInput,
-    VerifySoftwareTokenInput, VerifySoftwareTokenStatus,
+    VerifySoftwareTokenInput, VerifySoftwareTokenStatus, WebAuthnMfaSettings,
 };
 use tracing::Instrument as _;
 
@@ -67,6 +67,10 @@ pub struct UpdateMfaPreference {
     pub totp: Option<MfaPreference>,
     /// Email.
     pub email: Option<MfaPreference>,
+    /// Passkey MFA (`WebAuthnMfaSettings`): whether a passkey sign-in with user verification
+    /// counts as both factors. It is on or off, never preferred, and Cognito accepts it only
+    /// beside another enabled method.
+    pub passkey: Option<bool>,
 }
 
 impl UpdateMfaPreference {
@@ -93,6 +97,13 @@ impl UpdateMfaPreference {
     #[must_use]
     pub fn email(mut self, preference: MfaPreference) -> Self {
         self.email = Some(preference);
+        self
+    }
+
+    /// Turns passkey MFA on or off.
+    #[must_use]
+    pub fn passkey(mut self, enabled: bool) -> Self {
+        self.passkey = Some(enabled);
         self
     }
 }
@@ -177,6 +188,9 @@ impl Auth {
                 sms_mfa_settings: update.sms.map(MfaPreference::settings),
                 software_token_mfa_settings: update.totp.map(MfaPreference::settings),
                 email_mfa_settings: update.email.map(MfaPreference::settings),
+                web_authn_mfa_settings: update.passkey.map(|enabled| WebAuthnMfaSettings {
+                    enabled: Some(enabled),
+                }),
                 access_token,
             }
         })

@@ -158,6 +158,12 @@ error_kinds! {
     Unauthorized = "UnauthorizedException",
     /// A web ACL blocked the request.
     Forbidden = "ForbiddenException",
+    /// The operation is not enabled for this user pool or account (declared on every
+    /// user-pool operation the client calls).
+    OperationNotEnabled = "OperationNotEnabledException",
+    /// The feature needs a higher feature plan (tier) of the user pool than it has, for
+    /// example passwordless sign-in or threat protection on the Lite plan.
+    FeatureUnavailableInTier = "FeatureUnavailableInTierException",
     /// Identity pool: a conflicting change (for example an identity already linked).
     ResourceConflict = "ResourceConflictException",
     /// Identity pool: the external identity provider failed.
@@ -496,6 +502,8 @@ mod tests {
             ErrorKind::NotAuthorized,
             ErrorKind::SoftwareTokenMfaNotFound,
             ErrorKind::MfaMethodNotFound,
+            ErrorKind::OperationNotEnabled,
+            ErrorKind::FeatureUnavailableInTier,
         ] {
             assert_eq!(ErrorKind::from_code(kind.code()), kind);
         }

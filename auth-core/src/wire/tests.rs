@@ -2,6 +2,8 @@
 
 use http::StatusCode;
 
+use crate::Sensitive;
+
 use super::*;
 
 fn endpoint() -> Endpoint {
@@ -221,4 +223,124 @@ fn error_status_without_code_is_malformed() {
         })
     ));
     assert!(err.is_retryable());
+}
+
+#[test]
+fn request_bodies_never_carry_null() {
+    // Smithy's JSON protocols omit an absent member; a `null` is not a value of any shape.
+    let bodies = [
+        encode(&endpoint(), &InitiateAuthInput::default()).into_body(),
+        encode(
+            &endpoint(),
+            &RespondToAuthChallengeInput {
+                client_id: "c".into(),
+                challenge_name: ChallengeName::SmsMfa,
+                session: None,
+                challenge_responses: Parameters::new(),
+                client_metadata: Default::default(),
+                analytics_metadata: None,
+                user_context_data: None,
+            },
+        )
+        .into_body(),
+        encode(&endpoint(), &GetTokensFromRefreshTokenInput::default()).into_body(),
+        encode(&endpoint(), &RevokeTokenInput::default()).into_body(),
+        encode(&endpoint(), &GlobalSignOutInput::default()).into_body(),
+        encode(&endpoint(), &SignUpInput::default()).into_body(),
+        encode(&endpoint(), &ConfirmSignUpInput::default()).into_body(),
+        encode(&endpoint(), &ResendConfirmationCodeInput::default()).into_body(),
+        encode(&endpoint(), &ForgotPasswordInput::default()).into_body(),
+        encode(&endpoint(), &ConfirmForgotPasswordInput::default()).into_body(),
+        encode(&endpoint(), &ChangePasswordInput::default()).into_body(),
+        encode(&endpoint(), &GetUserInput::default()).into_body(),
+        encode(&endpoint(), &UpdateUserAttributesInput::default()).into_body(),
+        encode(
+            &endpoint(),
+            &GetUserAttributeVerificationCodeInput::default(),
+        )
+        .into_body(),
+        encode(&endpoint(), &VerifyUserAttributeInput::default()).into_body(),
+        encode(&endpoint(), &DeleteUserAttributesInput::default()).into_body(),
+        encode(&endpoint(), &DeleteUserInput::default()).into_body(),
+        encode(&endpoint(), &AssociateSoftwareTokenInput::default()).into_body(),
+        encode(&endpoint(), &VerifySoftwareTokenInput::default()).into_body(),
+        encode(
+            &endpoint(),
+            &SetUserMfaPreferenceInput {
+                sms_mfa_settings: Some(MfaSettings::default()),
+                web_authn_mfa_settings: Some(WebAuthnMfaSettings::default()),
+                ..Default::default()
+            },
+        )
+        .into_body(),
+        encode(&endpoint(), &ConfirmDeviceInput::default()).into_body(),
+        encode(&endpoint(), &UpdateDeviceStatusInput::default()).into_body(),
+        encode(&endpoint(), &ListDevicesInput::default()).into_body(),
+        encode(&endpoint(), &ForgetDeviceInput::default()).into_body(),
+        encode(&endpoint(), &GetIdInput::default()).into_body(),
+        encode(&endpoint(), &GetCredentialsForIdentityInput::default()).into_body(),
+        encode(&endpoint(), &GetOpenIdTokenInput::default()).into_body(),
+    ];
+    for body in bodies {
+        let body = String::from_utf8(body).unwrap();
+        assert!(!body.contains("null"), "{body}");
+    }
+}
+
+#[test]
+fn respond_to_auth_challenge_names_its_challenge() {
+    // ChallengeName is required by the service model: a body without it is no
+    // RespondToAuthChallenge request, and one is always sent.
+    assert!(serde_json::from_str::<RespondToAuthChallengeInput>(r#"{"ClientId":"c"}"#).is_err());
+    let input: RespondToAuthChallengeInput = serde_json::from_str(
+        r#"{"ClientId":"c","ChallengeName":"CUSTOM_CHALLENGE","ChallengeResponses":{"ANSWER":"42"}}"#,
+    )
+    .unwrap();
+    let body = String::from_utf8(encode(&endpoint(), &input).into_body()).unwrap();
+    assert_eq!(
+        body,
+        r#"{"ClientId":"c","ChallengeName":"CUSTOM_CHALLENGE","ChallengeResponses":{"ANSWER":"42"}}"#
+    );
+}
+
+#[test]
+fn set_user_mfa_preference_sends_passkey_mfa_as_the_model_names_it() {
+    let input = SetUserMfaPreferenceInput {
+        software_token_mfa_settings: Some(MfaSettings {
+            enabled: Some(true),
+            preferred_mfa: Some(true),
+        }),
+        web_authn_mfa_settings: Some(WebAuthnMfaSettings {
+            enabled: Some(true),
+        }),
+        access_token: Sensitive::new("at"),
+        ..Default::default()
+    };
+    let body = String::from_utf8(encode(&endpoint(), &input).into_body()).unwrap();
+    assert_eq!(
+        body,
+        r#"{"SoftwareTokenMfaSettings":{"Enabled":true,"PreferredMfa":true},"WebAuthnMfaSettings":{"Enabled":true},"AccessToken":"at"}"#
+    );
+}
+
+#[test]
+fn operation_not_enabled_and_tier_errors_are_typed() {
+    for (code, kind) in [
+        (
+            "OperationNotEnabledException",
+            ErrorKind::OperationNotEnabled,
+        ),
+        (
+            "FeatureUnavailableInTierException",
+            ErrorKind::FeatureUnavailableInTier,
+        ),
+    ] {
+        let body = format!(
+            r#"{{"__type":"com.amazonaws.cognito.identity.idp.model#{code}","message":"Not available."}}"#
+        );
+        let err = decode::<InitiateAuth, _>(response(400, Some(CONTENT_TYPE_AMZ_JSON), &body))
+            .unwrap_err();
+        assert_eq!(err.kind(), Some(&kind));
+        assert!(!err.is_retryable());
+    }
 }

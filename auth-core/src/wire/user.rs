@@ -233,6 +233,17 @@ pub struct MfaSettings {
     pub preferred_mfa: Option<bool>,
 }
 
+/// Whether passkey MFA is on (`WebAuthnMfaSettingsType`): a passkey sign-in with user
+/// verification then counts as both factors. Unlike the other methods it has no
+/// `PreferredMfa`: a passkey is only ever the first factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct WebAuthnMfaSettings {
+    /// Enabled. Cognito refuses it unless another MFA method is enabled too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+
 /// Input of [`SetUserMfaPreference`].
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -246,6 +257,9 @@ pub struct SetUserMfaPreferenceInput {
     /// Email MFA.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_mfa_settings: Option<MfaSettings>,
+    /// Passkey (WebAuthn) MFA.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub web_authn_mfa_settings: Option<WebAuthnMfaSettings>,
     /// The access token.
     pub access_token: Sensitive,
 }

@@ -179,13 +179,14 @@ operation! {
 }
 
 /// Input of [`RespondToAuthChallenge`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RespondToAuthChallengeInput {
     /// The app client id.
     pub client_id: String,
-    /// The challenge being answered.
-    pub challenge_name: Option<ChallengeName>,
+    /// The challenge being answered (required by the service model, so there is no
+    /// `Default`).
+    pub challenge_name: ChallengeName,
     /// The latest session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<Sensitive>,

@@ -95,11 +95,12 @@ impl Context {
     ) -> Sent {
         Sent::Respond(RespondToAuthChallengeInput {
             client_id: self.config.client_id().to_owned(),
-            challenge_name: Some(challenge),
+            challenge_name: challenge,
             session,
             challenge_responses: self.finish_responses(responses),
             client_metadata: metadata.unwrap_or(&self.client_metadata).clone(),
-            ..Default::default()
+            analytics_metadata: None,
+            user_context_data: None,
         })
     }
 

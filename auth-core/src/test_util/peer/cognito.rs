@@ -235,11 +235,7 @@ impl ScriptedPeer {
                 "Invalid session for the user, session is expired.",
             );
         }
-        let challenge = input
-            .challenge_name
-            .as_ref()
-            .map(|c| c.as_str().to_owned())
-            .unwrap_or_default();
+        let challenge = input.challenge_name.as_str();
         let r = &input.challenge_responses;
         let expected_name = match flow.expect {
             "MFA_SETUP_VERIFIED" => "MFA_SETUP",
