@@ -81,7 +81,7 @@
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
-//! | `oidc` | no | `oidc`: discovery, authorization code + PKCE, loopback redirect, device flow, refresh, ID-token validation (`jsonwebtoken`) |
+//! | `oidc` | no | `oidc`: discovery, authorization code + PKCE, loopback redirect, device flow, refresh, ID-token validation (`auth-verify`) |
 //! | `auth0` | no | `auth0`: Auth0 domain, `audience`, logout URL, device login (implies `oidc`) |
 //! | `developer-backend` | no | `DeveloperBackend`: GetOpenIdTokenForDeveloperIdentity via `aws-sdk-cognitoidentity` |
 #![forbid(unsafe_code)]

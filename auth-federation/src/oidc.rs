@@ -8,7 +8,7 @@
 //!   [`complete_authorization`](OidcClient::complete_authorization) or the all-in-one
 //!   [`login_with_loopback`](OidcClient::login_with_loopback), [`refresh`](OidcClient::refresh),
 //!   device flow, logout URL).
-//! * [`IdTokenVerifier`]: signature (on `jsonwebtoken`, never hand-written), `iss`, `aud`,
+//! * [`IdTokenVerifier`]: signature (on `auth-verify` and `aws-lc-rs`, never hand-written), `iss`, `aud`,
 //!   `azp`, `exp`/`nbf`/`iat` with leeway, `nonce`, allowed algorithms, JWKS key rotation.
 //! * [`OidcSession`]: a signed-in user as a `TokenProvider` and a `CredentialsProvider`.
 //!

@@ -10,7 +10,7 @@ use auth_providers::{HttpClient, SharedHttpClient};
 use tokio::time::Instant;
 
 use crate::fetch::{Document, FetchError, FetchLimits, fetch_json};
-use crate::jwks::KeySet;
+use crate::jwk::KeySet;
 
 /// The JWKS of every issuer a process trusts, keyed by JWKS URL. Cheap to clone: clones
 /// share the keys, so any number of verifiers can use one cache.

@@ -9,8 +9,13 @@
 //!   coalesced, failures backed off, keys kept through failures;
 //! * [`fetch_json`] with [`FetchLimits`]: every JWKS and discovery fetch has a total deadline
 //!   and a body limit enforced while streaming, and is never multiplied by HTTP retries;
-//! * [`KeySet`] and [`key_fits`]: which key may verify which algorithm, decided by the key
-//!   (`kty`, `crv`, `use`, `alg`), never by the token alone.
+//! * [`KeySet`] and [`Jwk`]: keys parsed once (on `aws-lc-rs`), each knowing which
+//!   algorithms it may verify, decided by the key (`kty`, `crv`, `use`, `alg`), never by the
+//!   token alone;
+//! * [`JwtVerifier`] for any OIDC issuer (several in one verifier) and [`CognitoVerifier`]
+//!   for user pools (`token_use`, client ids, groups, scopes), both with a synchronous
+//!   `verify_sync` that never does I/O once keys are cached, and one [`VerifyError`] whose
+//!   kinds map to HTTP statuses.
 //!
 //! The OIDC login flow of `auth-federation` verifies ID tokens on this cache. Re-exported by
 //! the umbrella crate as `auth::verify` (feature `verify`).
@@ -20,8 +25,7 @@
 //! ```no_run
 //! use std::time::Duration;
 //! use auth_providers::ReqwestHttpClient;
-//! use auth_verify::{FetchLimits, JwksCache};
-//! use jsonwebtoken::Algorithm;
+//! use auth_verify::{Algorithm, FetchLimits, JwksCache};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let cache = JwksCache::builder(ReqwestHttpClient::builder().build()?)
@@ -31,7 +35,7 @@
 //! let url = "https://issuer.example/.well-known/jwks.json";
 //! let keys = cache.key_set(url, |keys| keys.find(Some("key-1"), Algorithm::RS256).is_some()).await?;
 //! match keys.find(Some("key-1"), Algorithm::RS256) {
-//!     Some(jwk) if auth_verify::key_fits(jwk, Algorithm::RS256) => { /* verify with it */ }
+//!     Some(jwk) if jwk.fits(Algorithm::RS256) => { /* verify with it */ }
 //!     _ => { /* an unknown key: reject the token */ }
 //! }
 //! # Ok(()) }
@@ -39,11 +43,19 @@
 #![forbid(unsafe_code)]
 
 mod cache;
+mod cognito;
+mod error;
 mod fetch;
-mod jwks;
+mod jwk;
+mod jwt;
+mod verifier;
 
 pub use cache::{JwksCache, JwksCacheBuilder};
+pub use cognito::{CognitoClaims, CognitoPool, CognitoVerifier, CognitoVerifierBuilder, TokenUse};
+pub use error::{VerifyError, VerifyErrorKind};
 pub use fetch::{Document, FetchError, FetchErrorKind, FetchLimits, fetch_json};
-/// The JWT library the keys are parsed with, re-exported so callers name the same types.
-pub use jsonwebtoken;
-pub use jwks::{KeySet, key_fits};
+pub use jwk::{Algorithm, Jwk, JwkError, KeySet};
+pub use jwt::{Header, Unverified, peek_unverified};
+pub use verifier::{
+    Claims, CustomCheck, DEFAULT_MAX_TOKEN_BYTES, IssuerPolicy, JwtVerifier, JwtVerifierBuilder,
+};

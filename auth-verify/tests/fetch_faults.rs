@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use auth_providers::{ReqwestHttpClient, RetryConfig, RetryingHttpClient};
-use auth_verify::jsonwebtoken::Algorithm;
+use auth_verify::Algorithm;
 use auth_verify::{FetchErrorKind, FetchLimits, JwksCache, KeySet};
 use support::misbehaving::{Behaviour, serve};
 

@@ -1,19 +1,16 @@
-//! [`IdTokenVerifier`]: ID-token validation (OIDC Core §3.1.3.7) on `jsonwebtoken`, with the
+//! [`IdTokenVerifier`]: ID-token validation (OIDC Core §3.1.3.7) on `auth-verify`, with the
 //! issuer's keys from `auth-verify`'s [`JwksCache`] (bounded fetches, refetched at a bounded
 //! rate when a token names an unknown key).
 
-use std::collections::HashSet;
 use std::fmt;
-use std::str::FromStr as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use auth_core::tokens::Jwt;
 use auth_providers::SharedHttpClient;
 #[cfg(doc)]
 use auth_verify::FetchLimits;
-use auth_verify::{JwksCache, key_fits};
-use jsonwebtoken::errors::ErrorKind as JwtErrorKind;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use auth_verify::{Algorithm, IssuerPolicy, JwksCache, JwtVerifier, VerifyError, VerifyErrorKind};
+use subtle::ConstantTimeEq as _;
 
 use super::error::{IdTokenError, OidcError};
 
@@ -40,38 +37,30 @@ impl VerifiedIdToken {
 
 /// Verifies ID tokens of one issuer for one client.
 ///
-/// Checks, in order: the header's `alg` is allowed (never `none`, never HMAC); the key is the
-/// JWKS key with the header's `kid` and fits the algorithm by its own `kty`, `crv`, `use` and
-/// `alg`; the signature; `iss`; `aud` contains the client id (and `azp`, if several
-/// audiences); `exp` and `nbf` with leeway; `iat` present and not in the future; `sub`
-/// present; `nonce` equal to the authorization request's.
+/// On `auth-verify`'s [`JwtVerifier`] (the verifier servers use): the header's `alg` is
+/// allowed (never `none`, never HMAC); the key is the JWKS key with the header's `kid` and
+/// fits the algorithm by its own `kty`, `crv`, `use` and `alg`; the signature; `iss`; `aud`
+/// contains the client id; `exp` and `nbf` with leeway. Then, for OIDC Core §3.1.3.7: `azp`
+/// is the client when present (and present with several audiences); `iat` present and not in
+/// the future; `sub` present; `nonce` equal to the authorization request's.
 ///
 /// The keys come from a [`JwksCache`]: fetched with a deadline and a body limit, refetched
 /// for an unknown `kid` at most once per refresh interval (failed fetches included, with
 /// backoff), one fetch at a time. Verifiers built with [`with_key_cache`](Self::with_key_cache)
 /// share one cache, and with it those limits, across issuers and with server-side verifiers.
 pub struct IdTokenVerifier {
-    issuer: String,
     client_id: String,
-    algorithms: Vec<Algorithm>,
     leeway: Duration,
-    jwks_uri: String,
-    keys: JwksCache,
+    inner: JwtVerifier,
 }
 
 impl fmt::Debug for IdTokenVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("IdTokenVerifier")
-            .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
-            .field("algorithms", &self.algorithms)
             .field("leeway", &self.leeway)
-            .field("jwks_uri", &self.jwks_uri)
-            .field(
-                "keys",
-                &self.keys.cached(&self.jwks_uri).map_or(0, |k| k.len()),
-            )
-            .finish_non_exhaustive()
+            .field("verifier", &self.inner)
+            .finish()
     }
 }
 
@@ -114,29 +103,35 @@ impl IdTokenVerifier {
     ) -> Result<Self, OidcError> {
         let algorithms = algorithms
             .iter()
-            .map(|a| match Algorithm::from_str(a) {
-                Ok(Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) | Err(_) => {
-                    Err(OidcError::InvalidConfiguration(format!(
+            .map(|a| {
+                Algorithm::from_name(a).ok_or_else(|| {
+                    OidcError::InvalidConfiguration(format!(
                         "the algorithm {a:?} cannot be allowed"
-                    )))
-                }
-                Ok(alg) => Ok(alg),
+                    ))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let client_id = client_id.into();
+        let inner = JwtVerifier::builder(keys)
+            .issuer(
+                IssuerPolicy::new(issuer, jwks_uri)
+                    .audience(client_id.clone())
+                    .algorithms(algorithms)
+                    .grace(leeway),
+            )
+            .build()
+            .map_err(|e| OidcError::InvalidConfiguration(e.to_string()))?;
         Ok(Self {
-            issuer: issuer.into(),
-            client_id: client_id.into(),
-            algorithms,
+            client_id,
             leeway,
-            jwks_uri: jwks_uri.into(),
-            keys,
+            inner,
         })
     }
 
     /// The key cache (to [`hydrate`](JwksCache::hydrate) it ahead of the first token, or to
     /// share it).
     pub fn key_cache(&self) -> &JwksCache {
-        &self.keys
+        self.inner.key_cache()
     }
 
     /// Verifies `token`; `expected_nonce` is the nonce of the authorization request (`None`
@@ -151,56 +146,24 @@ impl IdTokenVerifier {
         token: &str,
         expected_nonce: Option<&str>,
     ) -> Result<VerifiedIdToken, OidcError> {
+        let claims = self
+            .inner
+            .verify(token)
+            .await
+            .map_err(|e| map_error(&e, token))?;
+        self.check_claims(claims.raw(), expected_nonce)?;
         let jwt = Jwt::decode(token).map_err(|e| IdTokenError::Malformed(e.to_string()))?;
-        let header_alg = jwt.header().alg.clone();
-        let alg = Algorithm::from_str(&header_alg)
-            .ok()
-            .filter(|a| self.algorithms.contains(a))
-            .ok_or(IdTokenError::DisallowedAlgorithm { alg: header_alg })?;
-        let kid = jwt.header().kid.clone();
-        let keys = self
-            .keys
-            .key_set(&self.jwks_uri, |keys| {
-                keys.find(kid.as_deref(), alg).is_some()
-            })
-            .await?;
-        let jwk = keys
-            .find(kid.as_deref(), alg)
-            .ok_or(IdTokenError::UnknownKey { kid: kid.clone() })?;
-        if !key_fits(jwk, alg) {
-            return Err(IdTokenError::KeyMismatch {
-                kid: kid.clone().or_else(|| jwk.common.key_id.clone()),
-                alg: format!("{alg:?}"),
-            }
-            .into());
-        }
-        let key = DecodingKey::from_jwk(jwk).map_err(|_| IdTokenError::KeyMismatch {
-            kid: kid.clone(),
-            alg: format!("{alg:?}"),
-        })?;
-
-        let mut validation = Validation::new(alg);
-        validation.leeway = self.leeway.as_secs();
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.validate_aud = true;
-        validation.set_issuer(&[&self.issuer]);
-        validation.set_audience(&[&self.client_id]);
-        validation.required_spec_claims = ["exp", "iss", "aud", "sub"]
-            .into_iter()
-            .map(str::to_owned)
-            .collect::<HashSet<_>>();
-        let data = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation)
-            .map_err(|e| map_jwt_error(e.kind()))?;
-        self.check_claims(&data.claims, expected_nonce)?;
         Ok(VerifiedIdToken(jwt))
     }
 
     fn check_claims(
         &self,
-        claims: &serde_json::Value,
+        claims: &serde_json::Map<String, serde_json::Value>,
         expected_nonce: Option<&str>,
     ) -> Result<(), IdTokenError> {
+        if !claims.get("sub").is_some_and(serde_json::Value::is_string) {
+            return Err(IdTokenError::MissingClaim("sub".into()));
+        }
         // iat: required by OIDC Core §2, and not in the future.
         let iat = claims
             .get("iat")
@@ -227,7 +190,7 @@ impl IdTokenVerifier {
         }
         if let Some(expected) = expected_nonce {
             let nonce = claims.get("nonce").and_then(serde_json::Value::as_str);
-            if !nonce.is_some_and(|n| constant_time_eq(n.as_bytes(), expected.as_bytes())) {
+            if !nonce.is_some_and(|n| bool::from(n.as_bytes().ct_eq(expected.as_bytes()))) {
                 return Err(IdTokenError::InvalidNonce);
             }
         }
@@ -235,33 +198,41 @@ impl IdTokenVerifier {
     }
 }
 
-fn map_jwt_error(kind: &JwtErrorKind) -> IdTokenError {
-    match kind {
-        JwtErrorKind::InvalidSignature => IdTokenError::InvalidSignature,
-        JwtErrorKind::ExpiredSignature => IdTokenError::Expired,
-        JwtErrorKind::ImmatureSignature => IdTokenError::NotYetValid,
-        JwtErrorKind::InvalidIssuer => IdTokenError::InvalidIssuer,
-        JwtErrorKind::InvalidAudience => IdTokenError::InvalidAudience,
-        JwtErrorKind::InvalidAlgorithm
-        | JwtErrorKind::InvalidAlgorithmName
-        | JwtErrorKind::UnsupportedAlgorithm
-        | JwtErrorKind::MissingAlgorithm => IdTokenError::DisallowedAlgorithm {
-            alg: "(rejected by the JWT library)".into(),
-        },
-        JwtErrorKind::MissingRequiredClaim(c) | JwtErrorKind::InvalidClaimFormat(c) => {
-            IdTokenError::MissingClaim(c.clone())
-        }
-        JwtErrorKind::InvalidRsaKey(_)
-        | JwtErrorKind::InvalidEcdsaKey
-        | JwtErrorKind::InvalidEddsaKey
-        | JwtErrorKind::InvalidKeyFormat => IdTokenError::KeyMismatch {
-            kid: None,
-            alg: "(key rejected by the JWT library)".into(),
-        },
-        other => IdTokenError::Malformed(format!("{other:?}")),
+/// The verifier's error as this module's: the fetch as [`OidcError::KeyFetch`], every
+/// check as its [`IdTokenError`].
+fn map_error(error: &VerifyError, token: &str) -> OidcError {
+    if let Some(fetch) = error.fetch_error() {
+        return OidcError::KeyFetch(fetch.clone());
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let header = || {
+        auth_verify::peek_unverified(token)
+            .ok()
+            .map(|u| u.header().clone())
+    };
+    let id = match error.kind() {
+        VerifyErrorKind::Algorithm => IdTokenError::DisallowedAlgorithm {
+            alg: header()
+                .map(|h| h.alg.chars().take(64).collect())
+                .unwrap_or_default(),
+        },
+        VerifyErrorKind::KeyMismatch => IdTokenError::KeyMismatch {
+            kid: header().and_then(|h| h.kid),
+            alg: header()
+                .map(|h| h.alg.chars().take(64).collect())
+                .unwrap_or_default(),
+        },
+        VerifyErrorKind::UnknownKey => IdTokenError::UnknownKey {
+            kid: header().and_then(|h| h.kid),
+        },
+        VerifyErrorKind::BadSignature => IdTokenError::InvalidSignature,
+        VerifyErrorKind::Expired if error.to_string().contains("no exp") => {
+            IdTokenError::MissingClaim("exp".into())
+        }
+        VerifyErrorKind::Expired => IdTokenError::Expired,
+        VerifyErrorKind::NotYetValid => IdTokenError::NotYetValid,
+        VerifyErrorKind::Issuer => IdTokenError::InvalidIssuer,
+        VerifyErrorKind::Audience => IdTokenError::InvalidAudience,
+        _ => IdTokenError::Malformed(error.to_string()),
+    };
+    OidcError::InvalidIdToken(id)
 }
