@@ -586,9 +586,9 @@ async fn twenty_forged_kids_against_a_failing_jwks_cost_one_request() {
     assert_eq!(fetches, 1, "one request per interval, failures included");
 }
 
-async fn join_all<F: Future>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
+async fn join_all<F>(futures: impl Iterator<Item = F>) -> Vec<F::Output>
 where
-    F: Send + 'static,
+    F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let handles: Vec<_> = futures.map(tokio::spawn).collect();
