@@ -6,6 +6,12 @@
 //! does (moto does not check it). Sessions are single-use and live 3 minutes of the `now`
 //! you pass, so stale sessions and expiry behave as in Cognito.
 //!
+//! The pool runs Lambda triggers too (moto runs none): attach a [`LambdaFunction`] to a
+//! [`Trigger`] with [`ScriptedPeer::with_trigger`], and the peer invokes it where Cognito
+//! does, with the event and the `clientMetadata` / `validationData` Cognito sends, and acts on
+//! its response (a pre authentication error denies the sign-in, define / create / verify auth
+//! challenge run a custom flow, pre token generation changes the claims).
+//!
 //! [`strategy`] has proptest strategies for sign-in scenarios, for users who property-test
 //! their own flows.
 //!
@@ -35,10 +41,12 @@ use std::fmt;
 use crate::config::UserPoolConfig;
 use crate::machine::sign_in::{DeviceMetadata, FirstFactor, MfaType};
 
+mod lambda;
 mod peer;
 mod srp_server;
 pub mod strategy;
 
+pub use lambda::{LambdaFunction, Trigger};
 pub use peer::{Drive, RecordedRequest, ScriptedPeer};
 
 /// The SMS code the peer sends (SMS_MFA, SMS_OTP).

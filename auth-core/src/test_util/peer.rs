@@ -9,13 +9,14 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::srp_server::{ServerSrp, verifier_from_base64};
-use super::{FaultResponse, Scenario, UserSpec};
+use super::{FaultResponse, LambdaFunction, Scenario, Trigger, UserSpec};
 use crate::machine::{Error, SESSION_LIFETIME};
 use crate::srp::group::Fe;
 use crate::srp::{DeviceVerifier, secret_hash};
 use crate::wire::{self, Parameters};
 
 mod cognito;
+mod triggers;
 
 /// A machine the peer can drive: all machines of [`crate::machine`] are.
 pub trait Drive {
@@ -67,6 +68,14 @@ struct Flow {
     /// The second factor (or a remembered device) is done.
     mfa_done: bool,
     device_done: bool,
+    /// CUSTOM_AUTH with a define-auth-challenge function: the `session` of its events (one
+    /// `{challengeName, challengeResult, challengeMetadata}` per challenge so far).
+    challenges: Vec<Value>,
+    /// The private parameters and metadata of the custom challenge being answered.
+    private: Value,
+    challenge_metadata: Option<String>,
+    /// The define-auth-challenge function said to issue tokens.
+    custom_done: bool,
 }
 
 #[derive(Clone)]
@@ -89,6 +98,13 @@ pub struct ScriptedPeer {
     log: Vec<RecordedRequest>,
     next_fault: Option<FaultResponse>,
     tokens_issued: usize,
+    lambdas: HashMap<Trigger, LambdaFunction>,
+    trigger_events: Vec<Value>,
+    /// The `ClientMetadata` the current request passes to the challenge and token triggers
+    /// (none from InitiateAuth: it reaches only pre authentication, as `validationData`).
+    client_metadata: Value,
+    /// The `triggerSource` of the next token generation, when not `..._Authentication`.
+    token_source: Option<&'static str>,
 }
 
 impl std::fmt::Debug for ScriptedPeer {
@@ -96,6 +112,7 @@ impl std::fmt::Debug for ScriptedPeer {
         f.debug_struct("ScriptedPeer")
             .field("scenario", &self.scenario)
             .field("requests", &self.log.len())
+            .field("triggers", &self.lambdas.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -154,7 +171,27 @@ impl ScriptedPeer {
             log: Vec::new(),
             next_fault: None,
             tokens_issued: 0,
+            lambdas: HashMap::new(),
+            trigger_events: Vec::new(),
+            client_metadata: Value::Null,
+            token_source: None,
         }
+    }
+
+    /// Attaches a Lambda function to a trigger: the peer then invokes it where Cognito does,
+    /// with the event Cognito sends, and acts on its response. A function's error fails the
+    /// call with `UserLambdaValidationException` and Cognito's message
+    /// (`PreAuthentication failed with error <message>.`).
+    #[must_use]
+    pub fn with_trigger(mut self, trigger: Trigger, function: LambdaFunction) -> Self {
+        self.lambdas.insert(trigger, function);
+        self
+    }
+
+    /// Every event the trigger functions were invoked with, in order (the `response` as sent:
+    /// empty).
+    pub fn trigger_events(&self) -> &[Value] {
+        &self.trigger_events
     }
 
     /// Every request received, in order.
@@ -245,6 +282,13 @@ impl ScriptedPeer {
             };
         }
         self.counter += 1;
+        self.token_source = None;
+        self.client_metadata = match operation.as_str() {
+            "RespondToAuthChallenge" | "GetTokensFromRefreshToken" | "ConfirmSignUp" => {
+                body.get("ClientMetadata").cloned().unwrap_or(Value::Null)
+            }
+            _ => Value::Null,
+        };
         let reply = match operation.as_str() {
             "InitiateAuth" => parse(&body).and_then(|i| self.initiate(&i, now)),
             "RespondToAuthChallenge" => parse(&body).and_then(|i| self.respond(&i, now)),
@@ -252,8 +296,11 @@ impl ScriptedPeer {
             "VerifySoftwareToken" => parse(&body).and_then(|i| self.verify_totp(&i, now)),
             "ConfirmDevice" => parse(&body).and_then(|i| self.confirm_device(&i)),
             "UpdateDeviceStatus" => Ok(json!({})),
+            "SetUserMFAPreference" => {
+                parse::<wire::SetUserMfaPreferenceInput>(&body).map(|_| json!({}))
+            }
             "GetTokensFromRefreshToken" => parse(&body).and_then(|i| self.refresh(&i, now)),
-            "SignUp" => parse(&body).and_then(|i| self.sign_up(i)),
+            "SignUp" => parse(&body).and_then(|i| self.sign_up(&i)),
             "ConfirmSignUp" => parse(&body).and_then(|i| self.confirm_sign_up(&i)),
             "ResendConfirmationCode" | "ForgotPassword" => parse::<wire::ForgotPasswordInput>(&body)
                 .and_then(|i| self.find(&i.username).map(|_| ()))
@@ -327,14 +374,17 @@ impl ScriptedPeer {
     fn tokens(&mut self, user: usize, device_key: Option<&str>, now: SystemTime) -> Reply {
         let spec = self.user(user).clone();
         let iat = unix(now);
-        let access = jwt(
-            &json!({"sub": spec.sub, "username": spec.username, "iat": iat, "exp": iat + 3600,
-            "token_use": "access", "client_id": self.scenario.client_id, "origin_jti": format!("jti-{}", self.counter)}),
-        );
-        let id = jwt(
-            &json!({"sub": spec.sub, "cognito:username": spec.username, "iat": iat, "exp": iat + 3600,
-            "token_use": "id", "iss": format!("https://cognito-idp.us-east-1.amazonaws.com/{}", self.scenario.pool_id)}),
-        );
+        let mut access = json!({"sub": spec.sub, "username": spec.username, "iat": iat, "exp": iat + 3600,
+            "token_use": "access", "client_id": self.scenario.client_id, "origin_jti": format!("jti-{}", self.counter)});
+        let mut id = json!({"sub": spec.sub, "cognito:username": spec.username, "iat": iat, "exp": iat + 3600,
+            "token_use": "id", "iss": format!("https://cognito-idp.us-east-1.amazonaws.com/{}", self.scenario.pool_id)});
+        let source = match (self.token_source, device_key) {
+            (_, Some("refresh")) => "TokenGeneration_RefreshTokens",
+            (Some(source), _) => source,
+            (None, _) => "TokenGeneration_Authentication",
+        };
+        self.pre_token_generation(user, source, &mut id, &mut access)?;
+        let (access, id) = (jwt(&access), jwt(&id));
         let refresh = format!("refresh-{}-{}", spec.sub, self.counter);
         self.refresh_tokens.insert(refresh.clone(), user);
         self.tokens_issued += 1;

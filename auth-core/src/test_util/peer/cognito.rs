@@ -10,7 +10,7 @@ use super::super::srp_server::{ServerSrp, verifier, verifier_from_base64};
 use super::super::{
     CONFIRMATION_CODE, EMAIL_CODE, Mfa, SMS_CODE, TOTP_CODE, TOTP_SECRET, UserSpec,
 };
-use super::{Device, Flow, Reply, ScriptedPeer, err};
+use super::{Device, Flow, Reply, ScriptedPeer, Trigger, err};
 use crate::machine::sign_in::MfaType;
 use crate::wire;
 
@@ -58,6 +58,12 @@ impl ScriptedPeer {
                     return self.challenge(flow, "MFA_SETUP", params, now);
                 }
             }
+        }
+        if flow.custom
+            && !flow.custom_done
+            && self.lambdas.contains_key(&Trigger::DefineAuthChallenge)
+        {
+            return self.define_auth_challenge(flow, None, now);
         }
         if flow.custom && flow.round < spec.custom_rounds.len() {
             let params = json!({"round": flow.round.to_string(), "question": format!("answer of round {}", flow.round)});
@@ -128,6 +134,7 @@ impl ScriptedPeer {
         }
         let user = self.find(params.get("USERNAME").unwrap_or_default())?;
         self.check_secret_hash(params)?;
+        self.pre_authentication(user, &input.client_metadata)?;
         let device_key = params.get("DEVICE_KEY").map(str::to_owned);
         if device_key
             .as_ref()
@@ -146,6 +153,10 @@ impl ScriptedPeer {
             expires_at: now,
             mfa_done: false,
             device_done: false,
+            challenges: Vec::new(),
+            private: Value::Null,
+            challenge_metadata: None,
+            custom_done: false,
         };
         let password_ok =
             |peer: &Self, password: Option<&str>| -> Result<(), (u16, &'static str, String)> {
@@ -165,6 +176,22 @@ impl ScriptedPeer {
             }
             wire::AuthFlow::UserSrpAuth => {
                 self.srp_challenge(flow, params.get("SRP_A").unwrap_or_default(), now)
+            }
+            wire::AuthFlow::CustomAuth
+                if self.lambdas.contains_key(&Trigger::DefineAuthChallenge) =>
+            {
+                let srp_a = params.get("CHALLENGE_NAME") == Some("SRP_A");
+                let mut flow = flow;
+                if srp_a {
+                    flow.challenges.push(json!({"challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null}));
+                } else {
+                    self.check_state(user)?;
+                }
+                self.define_auth_challenge(
+                    flow,
+                    srp_a.then(|| params.get("SRP_A").unwrap_or_default()),
+                    now,
+                )
             }
             wire::AuthFlow::CustomAuth => {
                 if params.get("CHALLENGE_NAME") == Some("SRP_A") {
@@ -270,6 +297,9 @@ impl ScriptedPeer {
                 } else {
                     flow.device_key = None;
                 }
+                if flow.custom {
+                    flow.challenges.push(json!({"challengeName": "PASSWORD_VERIFIER", "challengeResult": true, "challengeMetadata": null}));
+                }
                 self.after_first_factor(flow, now)
             }
             "DEVICE_SRP_AUTH" => {
@@ -291,6 +321,7 @@ impl ScriptedPeer {
                     return err("NotAuthorizedException", "Incorrect device password.");
                 }
                 flow.device_done = true;
+                self.token_source = Some("TokenGeneration_AuthenticateDevice");
                 self.after_first_factor(flow, now)
             }
             "SMS_MFA" | "SMS_OTP" | "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" => {
@@ -343,7 +374,12 @@ impl ScriptedPeer {
                 let spec = &mut self.scenario.users[flow.user];
                 spec.password = password;
                 spec.new_password_required = None;
+                self.token_source = Some("TokenGeneration_NewPasswordChallenge");
                 self.after_password_ok(flow, now)
+            }
+            "CUSTOM_CHALLENGE" if self.lambdas.contains_key(&Trigger::DefineAuthChallenge) => {
+                let answer = r.get("ANSWER").unwrap_or_default().to_owned();
+                self.verify_auth_challenge_response(flow, &answer, now)
             }
             "CUSTOM_CHALLENGE" => {
                 let expected = self.user(flow.user).custom_rounds.get(flow.round).cloned().unwrap_or_default();
@@ -479,12 +515,13 @@ impl ScriptedPeer {
         self.tokens(user, Some("refresh"), now)
     }
 
-    pub(super) fn sign_up(&mut self, input: wire::SignUpInput) -> Reply {
+    pub(super) fn sign_up(&mut self, input: &wire::SignUpInput) -> Reply {
         if self.find(&input.username).is_ok() {
             return err("UsernameExistsException", "User already exists");
         }
         let password = input
             .password
+            .as_ref()
             .map(|p| p.expose().to_owned())
             .unwrap_or_default();
         if password.len() < 8 {
@@ -492,13 +529,15 @@ impl ScriptedPeer {
         }
         let mut user = UserSpec::new(input.username.clone(), password).unconfirmed();
         user.sub = format!("sub-{}", input.username);
+        user.confirmed = self.pre_sign_up(input)?;
+        let confirmed = user.confirmed;
         let sub = user.sub.clone();
         self.scenario.users.push(user);
         let session = format!("signup-session-{}", self.counter);
         self.sign_up_sessions
             .insert(session.clone(), self.scenario.users.len() - 1);
         Ok(
-            json!({"UserConfirmed": false, "UserSub": sub, "Session": session,
+            json!({"UserConfirmed": confirmed, "UserSub": sub, "Session": session,
             "CodeDeliveryDetails": {"DeliveryMedium": "EMAIL", "Destination": "a***@e***", "AttributeName": "email"}}),
         )
     }
