@@ -218,18 +218,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // 9. Call an AWS service with the federated credentials, through the AWS SDK for Rust.
     println!("\n9. call STS GetCallerIdentity with the identity's credentials (aws-sdk-sts)");
-    let mut sts = aws_sdk_sts::Config::builder()
-        .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
-        .region(aws_sdk_sts::config::Region::new(config.region().to_owned()))
-        .http_client(SdkHttpClient::new(ReqwestHttpClient::builder().build()?))
-        .credentials_provider(auth.aws_credentials_provider()?);
+    //    `auth.sdk_config()` is the SDK's `SdkConfig` with the SDK's identity cache off, so
+    //    the client stops calling AWS as this user at sign-out.
+    let mut sts = aws_sdk_sts::config::Builder::from(&auth.sdk_config()?)
+        .http_client(SdkHttpClient::new(ReqwestHttpClient::builder().build()?));
     if let Some(endpoint) = &endpoint {
         sts = sts.endpoint_url(endpoint.clone());
     }
-    let caller = aws_sdk_sts::Client::from_conf(sts.build())
-        .get_caller_identity()
-        .send()
-        .await?;
+    let sts = aws_sdk_sts::Client::from_conf(sts.build());
+    let caller = sts.get_caller_identity().send().await?;
     println!("   STS says: {}", caller.arn().unwrap_or("?"));
 
     // 10. Sign out: the refresh token is revoked when Cognito allows it, local state cleared
@@ -246,6 +243,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
             let why = Error::source(error).map_or_else(|| error.to_string(), ToString::to_string);
             println!("   signed out locally, but the refresh token was not revoked: {why}");
         }
+    }
+    // The STS client built before sign-out no longer calls as the user: guest credentials
+    // when the identity pool allows guests, else no credentials at all.
+    match sts.get_caller_identity().send().await {
+        Ok(caller) => println!(
+            "   after sign-out STS says: {} (a guest)",
+            caller.arn().unwrap_or("?")
+        ),
+        Err(_) => println!("   after sign-out the STS client has no credentials, as it should"),
     }
     println!("\ndone");
     Ok(())

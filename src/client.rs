@@ -14,7 +14,7 @@ use auth_core::config::{IdentityPoolConfig, OAuthConfig, UserPoolConfig};
 use auth_core::machine::session::RefreshMethod;
 use auth_core::machine::sign_in::SignIn;
 use auth_core::machine::sign_up::SignUp;
-use auth_hub::{AuthDispatcher, AuthEvent, Hub};
+use auth_hub::{AuthDispatcher, AuthEvent, EventSource, Hub};
 use auth_providers::{
     SharedCredentialsProvider, SharedHttpClient, SharedKeyValueStorage, SharedTimeSource,
     SharedTokenProvider, TimeSource as _, TokenStore,
@@ -101,6 +101,7 @@ pub(crate) struct Inner {
     store: Option<TokenStore>,
     hub: Hub,
     dispatcher: AuthDispatcher,
+    source: EventSource,
     time: SharedTimeSource,
     token_provider: Option<SharedTokenProvider>,
     credentials: Option<SharedCredentialsProvider>,
@@ -129,6 +130,7 @@ impl fmt::Debug for Auth {
             .field("open_url", &inner.open_url)
             .field("http", &inner.http)
             .field("storage", &inner.storage)
+            .field("source", &inner.source)
             .field("custom_token_provider", &inner.token_provider.is_some())
             .field("credentials_provider", &inner.credentials)
             .finish_non_exhaustive()
@@ -151,9 +153,17 @@ impl Auth {
         Self::builder().amplify_outputs(json)?.build()
     }
 
-    /// The Hub this client emits auth events on: listen with `auth.hub().auth().listen(…)`.
+    /// The Hub this client emits auth events on: the [global](auth_hub::global) one unless
+    /// the builder was given another. Listen with `auth.hub().auth().listen(…)`; with several
+    /// clients on one Hub, `listen_capsules` tells them apart by [`event_source`](Self::event_source).
     pub fn hub(&self) -> &Hub {
         &self.inner.hub
+    }
+
+    /// The source stamped on this client's events: its [name](AuthBuilder::name) and a
+    /// process-unique id (a re-configured client, built anew, is another source).
+    pub fn event_source(&self) -> &EventSource {
+        &self.inner.source
     }
 
     /// The user pool configuration, if any.
@@ -222,6 +232,43 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(err, BuildError::HubDispatcherTaken));
+    }
+
+    #[test]
+    fn endpoint_overrides_apply_to_pools_from_amplify_outputs() {
+        let outputs = r#"{"auth":{"aws_region":"eu-west-1","user_pool_id":"eu-west-1_Ab",
+            "user_pool_client_id":"c","identity_pool_id":"eu-west-1:0e1c-42"}}"#;
+        let auth = Auth::builder()
+            .amplify_outputs(outputs)
+            .unwrap()
+            .user_pool_endpoint("http://127.0.0.1:5000")
+            .identity_pool_endpoint("https://vpce-1.cognito-identity.eu-west-1.vpce.amazonaws.com")
+            .build()
+            .unwrap();
+        let user_pool = auth.user_pool_config().unwrap();
+        assert_eq!(user_pool.endpoint().uri(), "http://127.0.0.1:5000/");
+        assert_eq!(
+            user_pool.region(),
+            "eu-west-1",
+            "the region stays the pool's"
+        );
+        assert_eq!(
+            auth.identity_pool_config().unwrap().endpoint().uri(),
+            "https://vpce-1.cognito-identity.eu-west-1.vpce.amazonaws.com/"
+        );
+        let err = Auth::builder()
+            .amplify_outputs(outputs)
+            .unwrap()
+            .user_pool_endpoint("not a uri")
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                BuildError::Config(auth_core::config::ConfigError::InvalidEndpoint { .. })
+            ),
+            "{err:?}"
+        );
     }
 
     #[test]

@@ -69,7 +69,7 @@ pub mod client;
 #[cfg(feature = "client")]
 pub use client::Auth;
 
-/// The client's guide pages (`docs/`): their examples are compiled, and run unless marked
+/// The guide pages (`docs/`) of the client and of the crates it re-exports: their examples are compiled, and run unless marked
 /// `no_run` (those need a network), as doctests.
 #[cfg(all(doctest, feature = "client"))]
 mod guide {
@@ -87,6 +87,14 @@ mod guide {
     struct AwsServices;
     #[doc = include_str!("../docs/custom-providers.md")]
     struct CustomProviders;
+    #[doc = include_str!("../docs/hub.md")]
+    struct Hub;
+    #[doc = include_str!("../docs/providers.md")]
+    struct Providers;
+    #[doc = include_str!("../docs/identity-pools.md")]
+    struct IdentityPools;
+    #[doc = include_str!("../docs/developer-identities.md")]
+    struct DeveloperIdentities;
 }
 
 /// The federation guide pages (`docs/`), compiled as doctests through the umbrella's paths.

@@ -78,10 +78,17 @@ async fn signed_in_with_expired_tokens(
         .unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
+    let source = auth.event_source().clone();
     let sub = auth
         .hub()
         .auth()
-        .listen(move |e: &AuthEvent| sink.lock().unwrap().push(e.name().to_owned()));
+        // The global Hub: only this client's events (tests run in parallel).
+        .listen_capsules(move |capsule| {
+            if capsule.is_from(&source) {
+                let e: &AuthEvent = &capsule.payload;
+                sink.lock().unwrap().push(e.name().to_owned());
+            }
+        });
     (auth, storage, events, sub)
 }
 

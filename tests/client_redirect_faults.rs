@@ -69,10 +69,17 @@ async fn failed_sign_in(
         .unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
+    let source = auth.event_source().clone();
     let _sub = auth
         .hub()
         .auth()
-        .listen(move |e: &AuthEvent| sink.lock().unwrap().push(e.clone()));
+        // The global Hub: only this client's events (tests run in parallel).
+        .listen_capsules(move |capsule| {
+            if capsule.is_from(&source) {
+                let e: &AuthEvent = &capsule.payload;
+                sink.lock().unwrap().push(e.clone());
+            }
+        });
     let error = auth.sign_in_with_redirect(options).await.unwrap_err();
     let events = events.lock().unwrap().clone();
     let [AuthEvent::SignInWithRedirectFailure { error: event }] = events.as_slice() else {

@@ -101,10 +101,17 @@ fn build(
     let auth = builder.build().unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
+    let source = auth.event_source().clone();
     let listener = auth
         .hub()
         .auth()
-        .listen(move |event: &AuthEvent| sink.lock().unwrap().push(event.name().to_owned()));
+        // The global Hub: only this client's events (tests run in parallel).
+        .listen_capsules(move |capsule| {
+            if capsule.is_from(&source) {
+                let event: &AuthEvent = &capsule.payload;
+                sink.lock().unwrap().push(event.name().to_owned());
+            }
+        });
     Fixture {
         auth,
         http,

@@ -84,10 +84,17 @@ impl HttpClient for Counting {
 fn events(auth: &Auth) -> (Arc<Mutex<Vec<AuthEvent>>>, auth::hub::Subscription) {
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&events);
+    let source = auth.event_source().clone();
     let subscription = auth
         .hub()
         .auth()
-        .listen(move |event: &AuthEvent| sink.lock().unwrap().push(event.clone()));
+        // The global Hub: only this client's events (tests run in parallel).
+        .listen_capsules(move |capsule| {
+            if capsule.is_from(&source) {
+                let event: &AuthEvent = &capsule.payload;
+                sink.lock().unwrap().push(event.clone());
+            }
+        });
     (events, subscription)
 }
 

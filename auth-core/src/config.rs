@@ -162,6 +162,18 @@ impl UserPoolConfig {
         UserPoolConfigBuilder::default()
     }
 
+    /// A builder holding this configuration, to change a part of it (an endpoint, say).
+    pub fn to_builder(&self) -> UserPoolConfigBuilder {
+        UserPoolConfigBuilder {
+            pool_id: Some(self.pool_id.clone()),
+            client_id: Some(self.client_id.clone()),
+            client_secret: self.client_secret.clone(),
+            endpoint: self
+                .custom_endpoint
+                .then(|| self.endpoint.uri().to_string()),
+        }
+    }
+
     /// The user pool id, `<region>_<name>`.
     pub fn pool_id(&self) -> &str {
         &self.pool_id
@@ -341,6 +353,7 @@ pub struct IdentityPoolConfig {
     identity_pool_id: String,
     region_len: usize,
     endpoint: Endpoint,
+    custom_endpoint: bool,
     allow_guest_access: bool,
 }
 
@@ -348,6 +361,17 @@ impl IdentityPoolConfig {
     /// Starts a builder.
     pub fn builder() -> IdentityPoolConfigBuilder {
         IdentityPoolConfigBuilder::default()
+    }
+
+    /// A builder holding this configuration, to change a part of it (an endpoint, say).
+    pub fn to_builder(&self) -> IdentityPoolConfigBuilder {
+        IdentityPoolConfigBuilder {
+            identity_pool_id: Some(self.identity_pool_id.clone()),
+            endpoint: self
+                .custom_endpoint
+                .then(|| self.endpoint.uri().to_string()),
+            allow_guest_access: self.allow_guest_access,
+        }
     }
 
     /// The identity pool id, `<region>:<uuid>`.
@@ -365,6 +389,11 @@ impl IdentityPoolConfig {
     /// partition.
     pub fn endpoint(&self) -> &Endpoint {
         &self.endpoint
+    }
+
+    /// Whether [`endpoint`](Self::endpoint) was set explicitly.
+    pub fn has_custom_endpoint(&self) -> bool {
+        self.custom_endpoint
     }
 
     /// Whether unauthenticated (guest) identities may be requested.
@@ -424,14 +453,15 @@ impl IdentityPoolConfigBuilder {
             .ok_or(ConfigError::MissingField("identity_pool_id"))?;
         let region = parse_identity_pool_id(&identity_pool_id)?;
         let region_len = region.len();
-        let endpoint = match &self.endpoint {
-            Some(endpoint) => parse_endpoint(endpoint)?,
-            None => Endpoint::identity_pool(region),
+        let (endpoint, custom_endpoint) = match &self.endpoint {
+            Some(endpoint) => (parse_endpoint(endpoint)?, true),
+            None => (Endpoint::identity_pool(region), false),
         };
         Ok(IdentityPoolConfig {
             identity_pool_id,
             region_len,
             endpoint,
+            custom_endpoint,
             allow_guest_access: self.allow_guest_access,
         })
     }
@@ -545,6 +575,32 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(matches!(err, ConfigError::InvalidEndpoint { .. }));
+    }
+
+    #[test]
+    fn to_builder_keeps_everything_but_what_is_changed() {
+        let config = UserPoolConfig::builder()
+            .pool_id("us-east-1_a")
+            .client_id("c")
+            .client_secret("s")
+            .build()
+            .unwrap();
+        assert_eq!(config.to_builder().build().unwrap(), config);
+        let moved = config
+            .to_builder()
+            .endpoint("http://127.0.0.1:5000")
+            .build()
+            .unwrap();
+        assert_eq!(moved.endpoint().uri(), "http://127.0.0.1:5000/");
+        assert_eq!(moved.client_secret().unwrap().expose(), "s");
+        let identity = IdentityPoolConfig::builder()
+            .identity_pool_id("us-east-1:0e1c-42")
+            .allow_guest_access(true)
+            .endpoint("http://127.0.0.1:5000")
+            .build()
+            .unwrap();
+        assert_eq!(identity.to_builder().build().unwrap(), identity);
+        assert!(identity.has_custom_endpoint());
     }
 
     #[test]

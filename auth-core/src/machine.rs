@@ -66,6 +66,11 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(180);
 /// validates nor encrypts them: never put secrets here.
 pub type ClientMetadata = BTreeMap<String, String>;
 
+/// Key-value pairs for the pre sign-up trigger only (`ValidationData` of SignUp, the
+/// trigger's `validationData`): [`ClientMetadata`]'s sibling, sent as name/value pairs.
+/// Cognito does not store them; never put secrets here.
+pub type ValidationData = BTreeMap<String, String>;
+
 /// The single outgoing request slot of a machine.
 #[derive(Debug, Default)]
 pub(crate) struct Outbox(Option<http::Request<Vec<u8>>>);

@@ -23,8 +23,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use tokio::sync::broadcast;
 
+use crate::capsule::{Capsule, EventSource};
 use crate::error::DispatchError;
-use crate::stream::EventStream;
+use crate::stream::{CapsuleStream, EventStream};
 use crate::subscription::{Subscription, Unregister};
 
 /// The bound every channel payload satisfies.
@@ -33,7 +34,7 @@ use crate::subscription::{Subscription, Unregister};
 pub trait Payload: Clone + Send + Sync + 'static {}
 impl<T: Clone + Send + Sync + 'static> Payload for T {}
 
-type ListenerFn<T> = Box<dyn Fn(&T) + Send + Sync>;
+type ListenerFn<T> = Box<dyn Fn(&Capsule<T>) + Send + Sync>;
 
 struct Listener<T> {
     id: u64,
@@ -46,7 +47,7 @@ type Listeners<T> = Arc<[Arc<Listener<T>>]>;
 
 struct State<T> {
     /// Payloads waiting for the drainer.
-    pending: VecDeque<T>,
+    pending: VecDeque<Capsule<T>>,
     /// Someone is delivering; new payloads only enqueue.
     draining: bool,
     /// The Hub is gone: dispatch fails, listen and subscribe return inert handles.
@@ -54,7 +55,7 @@ struct State<T> {
     /// Copy-on-write list, so the drainer clones an `Arc` instead of holding the lock.
     listeners: Listeners<T>,
     /// Created on the first `subscribe`, dropped on close (which ends every stream).
-    sender: Option<broadcast::Sender<T>>,
+    sender: Option<broadcast::Sender<Capsule<T>>>,
 }
 
 /// The shared state of one channel; `Channel<T>` handles point at it.
@@ -98,7 +99,12 @@ impl<T: Payload> ChannelState<T> {
     }
 
     /// Enqueues `payload` and, if the channel is idle, delivers until the queue is empty.
-    pub(crate) fn dispatch(&self, payload: T) -> Result<(), DispatchError> {
+    pub(crate) fn dispatch(
+        &self,
+        payload: T,
+        source: Option<EventSource>,
+    ) -> Result<(), DispatchError> {
+        let payload = Capsule::new(payload, source);
         let mut state = self.lock();
         if state.closed {
             return Err(DispatchError::HubClosed {
@@ -155,7 +161,7 @@ impl<T: Payload> ChannelState<T> {
         }
     }
 
-    fn deliver(&self, payload: &T, listeners: &[Arc<Listener<T>>]) {
+    fn deliver(&self, payload: &Capsule<T>, listeners: &[Arc<Listener<T>>]) {
         for listener in listeners {
             if !listener.active.load(Ordering::Acquire) {
                 continue;
@@ -195,17 +201,17 @@ impl<T: Payload> ChannelState<T> {
         Subscription::new(weak, id)
     }
 
-    fn subscribe(&self) -> EventStream<T> {
+    fn subscribe(&self) -> CapsuleStream<T> {
         let mut state = self.lock();
         if state.closed {
             drop(state);
-            return EventStream::closed();
+            return CapsuleStream::closed();
         }
         let capacity = self.capacity;
         let sender = state
             .sender
             .get_or_insert_with(|| broadcast::channel(capacity).0);
-        EventStream::new(sender.subscribe())
+        CapsuleStream::new(sender.subscribe())
     }
 
     fn listener_count(&self) -> usize {
@@ -336,6 +342,33 @@ impl<T: Payload> Channel<T> {
     where
         F: Fn(&T) + Send + Sync + 'static,
     {
+        self.state
+            .add_listener(Box::new(move |capsule: &Capsule<T>| {
+                listener(&capsule.payload);
+            }))
+    }
+
+    /// As [`listen`](Self::listen), with each event's [`Capsule`]: the payload and who
+    /// dispatched it. Use it to tell several clients on one Hub apart.
+    ///
+    /// ```
+    /// use auth_hub::{AuthEvent, EventSource, Hub};
+    ///
+    /// let (hub, dispatcher) = Hub::with_auth_dispatcher();
+    /// let admin = EventSource::new("admin");
+    /// let only_admin = admin.clone();
+    /// let _subscription = hub.auth().listen_capsules(move |capsule| {
+    ///     if capsule.is_from(&only_admin) {
+    ///         println!("admin client: {}", capsule.payload);
+    ///     }
+    /// });
+    /// dispatcher.with_source(admin).dispatch(AuthEvent::SignedOut)?;
+    /// # Ok::<(), auth_hub::DispatchError>(())
+    /// ```
+    pub fn listen_capsules<F>(&self, listener: F) -> Subscription
+    where
+        F: Fn(&Capsule<T>) + Send + Sync + 'static,
+    {
         self.state.add_listener(Box::new(listener))
     }
 
@@ -345,6 +378,12 @@ impl<T: Payload> Channel<T> {
     /// the Hub's stream capacity behind (then continues with the oldest retained event), and
     /// ends once every clone of the Hub has been dropped.
     pub fn subscribe(&self) -> EventStream<T> {
+        EventStream::from_capsules(self.state.subscribe())
+    }
+
+    /// As [`subscribe`](Self::subscribe), yielding each event's [`Capsule`] (the payload and
+    /// who dispatched it).
+    pub fn subscribe_capsules(&self) -> CapsuleStream<T> {
         self.state.subscribe()
     }
 
@@ -366,12 +405,16 @@ impl<T: Payload> Channel<T> {
                 channel: self.state.name().to_owned(),
             });
         }
-        self.state.dispatch(payload)
+        self.state.dispatch(payload, None)
     }
 
     /// Dispatch without the protection check: only for the capability holder.
-    pub(crate) fn dispatch_privileged(&self, payload: T) -> Result<(), DispatchError> {
-        self.state.dispatch(payload)
+    pub(crate) fn dispatch_privileged(
+        &self,
+        payload: T,
+        source: Option<EventSource>,
+    ) -> Result<(), DispatchError> {
+        self.state.dispatch(payload, source)
     }
 
     /// The number of listeners currently registered (async subscribers not included).

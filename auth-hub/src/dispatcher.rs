@@ -2,10 +2,11 @@
 
 use std::fmt;
 
+use crate::capsule::EventSource;
 use crate::channel::{Channel, Payload};
 use crate::error::{ChannelError, DispatchError};
 use crate::event::AuthEvent;
-use crate::hub::WeakHub;
+use crate::hub::{HubInner, WeakHub};
 
 /// The capability to dispatch to a Hub's [protected channels](crate::PROTECTED_CHANNELS),
 /// `auth` first of all.
@@ -22,7 +23,12 @@ use crate::hub::WeakHub;
 /// - the umbrella `auth` crate takes it when it is configured with a Hub, including the
 ///   [global](crate::global) one, and fails configuration loudly if someone else already has;
 /// - whoever holds it may clone it to share the authority deliberately (e.g. with the other
-///   library crates), but it cannot be obtained from the Hub again.
+///   library crates, or every `auth::Auth` of the process on the same Hub), but it cannot be
+///   obtained from the Hub again.
+///
+/// A clone made with [`with_source`](Self::with_source) stamps its events with an
+/// [`EventSource`], which listeners see in each [`Capsule`](crate::Capsule): that is how
+/// several clients share one Hub and their listeners still tell them apart.
 ///
 /// A dispatcher does not keep its Hub alive; once the Hub is dropped every dispatch returns
 /// [`DispatchError::HubClosed`].
@@ -40,11 +46,38 @@ use crate::hub::WeakHub;
 pub struct AuthDispatcher {
     hub: WeakHub,
     auth: Channel<AuthEvent>,
+    source: Option<EventSource>,
 }
 
 impl AuthDispatcher {
     pub(crate) fn new(hub: WeakHub, auth: Channel<AuthEvent>) -> Self {
-        Self { hub, auth }
+        Self {
+            hub,
+            auth,
+            source: None,
+        }
+    }
+
+    /// This dispatcher, stamping every event it dispatches with `source`.
+    #[must_use]
+    pub fn with_source(mut self, source: EventSource) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    /// The source this dispatcher stamps its events with, if any.
+    pub fn source(&self) -> Option<&EventSource> {
+        self.source.as_ref()
+    }
+
+    /// Whether the Hub behind this dispatcher has been dropped.
+    pub fn is_closed(&self) -> bool {
+        self.hub.strong_count() == 0
+    }
+
+    pub(crate) fn is_for(&self, hub: &std::sync::Arc<HubInner>) -> bool {
+        // The weak reference keeps the allocation, so its address is not reused while it lives.
+        std::ptr::eq(self.hub.as_ptr(), std::sync::Arc::as_ptr(hub))
     }
 
     /// Dispatches an event on the `auth` channel.
@@ -53,7 +86,7 @@ impl AuthDispatcher {
     ///
     /// [`DispatchError::HubClosed`] once the Hub has been dropped.
     pub fn dispatch(&self, event: AuthEvent) -> Result<(), DispatchError> {
-        self.auth.dispatch_privileged(event)
+        self.auth.dispatch_privileged(event, self.source.clone())
     }
 
     /// Dispatches `payload` on any channel, protected or not, opening it with payload `T` if
@@ -71,7 +104,7 @@ impl AuthDispatcher {
         // The Hub may be dropped here, which closes the channel: the dispatch then fails
         // with `HubClosed` rather than delivering into a dead Hub.
         drop(hub);
-        state.dispatch(payload)
+        state.dispatch(payload, self.source.clone())
     }
 
     /// Opens a channel (protected or not) with payload `T`, so that applications can listen
@@ -96,6 +129,7 @@ impl fmt::Debug for AuthDispatcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthDispatcher")
             .field("hub_alive", &(self.hub.strong_count() > 0))
+            .field("source", &self.source)
             .finish()
     }
 }

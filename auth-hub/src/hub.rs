@@ -180,6 +180,11 @@ impl Hub {
         ))
     }
 
+    /// Whether `dispatcher` is this Hub's [`AuthDispatcher`] (or a clone of it).
+    pub fn is_dispatched_by(&self, dispatcher: &AuthDispatcher) -> bool {
+        dispatcher.is_for(&self.inner)
+    }
+
     /// The `auth` channel, which carries [`AuthEvent`]s.
     ///
     /// Listen and subscribe freely; dispatching through this handle is refused with
@@ -232,7 +237,7 @@ impl Hub {
                 channel: name.to_owned(),
             });
         }
-        self.inner.open::<T>(name, false)?.dispatch(payload)
+        self.inner.open::<T>(name, false)?.dispatch(payload, None)
     }
 
     /// The names of the channels opened so far, in no particular order.

@@ -64,6 +64,7 @@
 //! explicit lag) and [`AuthDispatcher`] for the protected-channel policy.
 #![forbid(unsafe_code)]
 
+mod capsule;
 mod channel;
 mod dispatcher;
 mod error;
@@ -72,6 +73,7 @@ mod hub;
 mod stream;
 mod subscription;
 
+pub use capsule::{Capsule, EventSource};
 pub use channel::{Channel, Payload};
 pub use dispatcher::AuthDispatcher;
 pub use error::{ChannelError, DispatchError, Lagged};
@@ -79,7 +81,7 @@ pub use event::{AuthEvent, AuthEventError, AuthUser};
 pub use hub::{
     AUTH_CHANNEL, DEFAULT_STREAM_CAPACITY, Hub, PROTECTED_CHANNELS, global, is_protected,
 };
-pub use stream::EventStream;
+pub use stream::{CapsuleStream, EventStream};
 pub use subscription::Subscription;
 
 /// Compiles the README's example.

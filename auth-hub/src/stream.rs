@@ -9,12 +9,15 @@ use tokio::task::coop;
 use tokio_stream::Stream;
 use tokio_util::sync::ReusableBoxFuture;
 
+use crate::capsule::Capsule;
 use crate::channel::Payload;
 use crate::error::Lagged;
 
-type Recv<T> = ReusableBoxFuture<'static, (Result<T, RecvError>, Receiver<T>)>;
+type Recv<T> = ReusableBoxFuture<'static, (Result<Capsule<T>, RecvError>, Receiver<Capsule<T>>)>;
 
-async fn recv<T: Payload>(mut receiver: Receiver<T>) -> (Result<T, RecvError>, Receiver<T>) {
+async fn recv<T: Payload>(
+    mut receiver: Receiver<Capsule<T>>,
+) -> (Result<Capsule<T>, RecvError>, Receiver<Capsule<T>>) {
     let result = receiver.recv().await;
     (result, receiver)
 }
@@ -43,15 +46,37 @@ async fn recv<T: Payload>(mut receiver: Receiver<T>) -> (Result<T, RecvError>, R
 /// # }).unwrap();
 /// ```
 pub struct EventStream<T> {
+    capsules: CapsuleStream<T>,
+}
+
+impl<T: Payload> EventStream<T> {
+    pub(crate) fn from_capsules(capsules: CapsuleStream<T>) -> Self {
+        Self { capsules }
+    }
+}
+
+impl<T: Payload> Stream for EventStream<T> {
+    type Item = Result<T, Lagged>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.capsules)
+            .poll_next(cx)
+            .map(|item| item.map(|result| result.map(|capsule| capsule.payload)))
+    }
+}
+
+/// An async stream of one channel's [`Capsule`]s: as [`EventStream`], with who dispatched
+/// each event. Created by [`Channel::subscribe_capsules`](crate::Channel::subscribe_capsules).
+pub struct CapsuleStream<T> {
     /// Here while idle; moved into `waiting` while a `recv` is pending.
-    receiver: Option<Receiver<T>>,
+    receiver: Option<Receiver<Capsule<T>>>,
     /// The pending `recv`, boxed once per stream and reused: buffered events are read with
     /// `try_recv` and never touch it, which keeps a busy stream as fast as a bare receiver.
     waiting: Option<Recv<T>>,
 }
 
-impl<T: Payload> EventStream<T> {
-    pub(crate) fn new(receiver: Receiver<T>) -> Self {
+impl<T: Payload> CapsuleStream<T> {
+    pub(crate) fn new(receiver: Receiver<Capsule<T>>) -> Self {
         Self {
             receiver: Some(receiver),
             waiting: None,
@@ -66,8 +91,8 @@ impl<T: Payload> EventStream<T> {
     }
 }
 
-impl<T: Payload> Stream for EventStream<T> {
-    type Item = Result<T, Lagged>;
+impl<T: Payload> Stream for CapsuleStream<T> {
+    type Item = Result<Capsule<T>, Lagged>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -93,9 +118,9 @@ impl<T: Payload> Stream for EventStream<T> {
     }
 }
 
-impl<T: Payload> EventStream<T> {
+impl<T: Payload> CapsuleStream<T> {
     /// Moves the receiver into the reusable `recv` future (if idle) and polls that.
-    fn poll_waiting(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, Lagged>>> {
+    fn poll_waiting(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Capsule<T>, Lagged>>> {
         if let Some(receiver) = self.receiver.take() {
             match &mut self.waiting {
                 Some(waiting) => waiting.set(recv(receiver)),
@@ -119,6 +144,14 @@ impl<T: Payload> EventStream<T> {
 impl<T> fmt::Debug for EventStream<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EventStream")
+            .field("payload", &std::any::type_name::<T>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Debug for CapsuleStream<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CapsuleStream")
             .field("payload", &std::any::type_name::<T>())
             .finish_non_exhaustive()
     }

@@ -1,5 +1,9 @@
 //! Adapters to aws-sdk-rust (feature `aws-sdk`).
 //!
+//! * [`sdk_config`]: the safe one-line path, an `SdkConfig` for any `aws-sdk-*` client whose
+//!   credentials come from a [`CredentialsAdapter`] at every request, with the SDK's own
+//!   identity cache off ([`NoIdentityCache`]): our providers cache and refresh themselves,
+//!   and the SDK's cache would keep a signed-out user's credentials until they expire.
 //! * [`CredentialsAdapter`]: any [`CredentialsProvider`] as
 //!   `aws_credential_types::provider::ProvideCredentials`, so it plugs into
 //!   `aws_config::ConfigLoader::credentials_provider(…)` or any service's
@@ -39,14 +43,19 @@
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::error::{CredentialsError, TokenError};
 use aws_credential_types::provider::{self as sdk, ProvideCredentials, token::ProvideToken};
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
 use aws_smithy_runtime_api::client::http::{
     HttpClient as SdkHttpClientTrait, HttpConnector, HttpConnectorFuture, HttpConnectorSettings,
     SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::identity::{
+    IdentityFuture, ResolveCachedIdentity, ResolveIdentity as _, SharedIdentityResolver,
 };
 use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::credentials::{CredentialsOptions, CredentialsProvider};
 use crate::error::{ProviderError, ProviderErrorKind};
@@ -139,6 +148,72 @@ impl<P: CredentialsProvider> ProvideCredentials for CredentialsAdapter<P> {
     {
         sdk::future::ProvideCredentials::new(self.load())
     }
+}
+
+/// The SDK's identity cache, switched off: every request asks the credentials provider.
+///
+/// The SDK caches the credentials it got (its lazy identity cache, on by default) until
+/// shortly before they expire, whoever is signed in by then. Our providers cache by
+/// themselves (per identity, single flight, cleared at sign-out), so the SDK's cache only
+/// adds staleness: a client built with it goes on signing requests with a signed-out user's
+/// credentials. [`sdk_config`] sets this; for a client configured by hand, pass it (or the
+/// SDK's `IdentityCache::no_cache()`) to `identity_cache(…)`.
+#[derive(Debug, Clone, Copy, Default)]
+#[non_exhaustive]
+pub struct NoIdentityCache;
+
+impl NoIdentityCache {
+    /// The cache that does not cache.
+    pub fn new() -> Self {
+        Self
+    }
+}
+
+impl ResolveCachedIdentity for NoIdentityCache {
+    fn resolve_cached_identity<'a>(
+        &'a self,
+        resolver: SharedIdentityResolver,
+        runtime_components: &'a RuntimeComponents,
+        config_bag: &'a ConfigBag,
+    ) -> IdentityFuture<'a> {
+        IdentityFuture::new(async move {
+            resolver
+                .resolve_identity(runtime_components, config_bag)
+                .await
+        })
+    }
+}
+
+/// An `SdkConfig` for any `aws-sdk-*` client: credentials from `credentials` at every request
+/// ([`NoIdentityCache`]), `region`, and the latest behavior version. Build a client with
+/// `aws_sdk_s3::Client::new(&config)`, or adjust it first with
+/// `aws_sdk_s3::config::Builder::from(&config)` (an endpoint, an HTTP client).
+///
+/// No HTTP client is set: SDK crates with their default features bring one; otherwise add
+/// [`SdkHttpClient`] through `to_builder().http_client(…)`.
+///
+/// ```
+/// use auth_providers::aws::{CredentialsAdapter, sdk_config};
+/// use auth_providers::{AwsCredentials, CredentialsAndIdentityId, StaticCredentialsProvider};
+///
+/// let credentials = CredentialsAdapter::new(StaticCredentialsProvider::new(
+///     CredentialsAndIdentityId::new(AwsCredentials::new("AKID", "secret", None, None), None),
+/// ));
+/// let config = sdk_config(credentials, "eu-west-1");
+/// assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+/// assert!(config.identity_cache().is_some(), "the SDK's cache is replaced");
+/// // let s3 = aws_sdk_s3::Client::new(&config);
+/// ```
+pub fn sdk_config(
+    credentials: impl ProvideCredentials + 'static,
+    region: impl Into<String>,
+) -> aws_types::SdkConfig {
+    aws_types::SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(aws_types::region::Region::new(region.into()))
+        .credentials_provider(sdk::SharedCredentialsProvider::new(credentials))
+        .identity_cache(NoIdentityCache)
+        .build()
 }
 
 /// Which of the user's tokens a [`TokenAdapter`] hands out as the bearer token.

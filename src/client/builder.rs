@@ -1,12 +1,12 @@
 //! [`AuthBuilder`]: configuration, storage, Hub, HTTP client, clock and custom providers.
 
-use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use auth_core::config::{IdentityPoolConfig, OAuthConfig, UserPoolConfig};
 use auth_core::machine::session::RefreshMethod;
 use auth_federation::{CognitoCredentialsProvider, IdentityPool};
-use auth_hub::Hub;
+use auth_hub::{AuthDispatcher, EventSource, Hub};
 use auth_providers::{
     CredentialsProvider, HttpClient, KeyValueStorage, MemoryStorage, ReqwestHttpClient,
     RetryConfig, RetryingHttpClient, SharedCredentialsProvider, SharedHttpClient,
@@ -21,7 +21,9 @@ use super::{Auth, BuildError, Inner, OpenUrl, SharedOpenUrl};
 /// | part | default |
 /// |---|---|
 /// | storage | [`MemoryStorage`] (tokens live as long as the process) |
-/// | Hub | a new [`Hub`], whose `AuthDispatcher` the `Auth` takes; see [`Auth::hub`] |
+/// | Hub | the process-wide [`auth_hub::global`] Hub, as Amplify's `Hub`; see [`Auth::hub`] |
+/// | name | the app client id, else the identity pool id: the [`EventSource`] of its events |
+/// | endpoints | the regional ones, or those of the pool configurations |
 /// | HTTP client | `ReqwestHttpClient` inside a [`RetryingHttpClient`] |
 /// | clock | the system clock |
 /// | token provider | the `Auth`'s own tokens (refreshed once for all callers) |
@@ -43,6 +45,27 @@ pub struct AuthBuilder {
     token_provider: Option<SharedTokenProvider>,
     credentials_provider: Option<SharedCredentialsProvider>,
     refresh_method: RefreshMethod,
+    name: Option<String>,
+    user_pool_endpoint: Option<String>,
+    identity_pool_endpoint: Option<String>,
+}
+
+/// The `AuthDispatcher`s this crate took, one per Hub, shared by every `Auth` on that Hub.
+/// Entries of dropped Hubs are pruned at each build.
+static DISPATCHERS: Mutex<Vec<AuthDispatcher>> = Mutex::new(Vec::new());
+
+/// The Hub's dispatcher: the one an earlier `Auth` took, else taken now.
+fn dispatcher_for(hub: &Hub) -> Result<AuthDispatcher, BuildError> {
+    let mut taken = DISPATCHERS.lock().unwrap_or_else(PoisonError::into_inner);
+    taken.retain(|d| !d.is_closed());
+    if let Some(dispatcher) = taken.iter().find(|d| hub.is_dispatched_by(d)) {
+        return Ok(dispatcher.clone());
+    }
+    let dispatcher = hub
+        .take_auth_dispatcher()
+        .ok_or(BuildError::HubDispatcherTaken)?;
+    taken.push(dispatcher.clone());
+    Ok(dispatcher)
 }
 
 impl AuthBuilder {
@@ -138,8 +161,10 @@ impl AuthBuilder {
         self
     }
 
-    /// The Hub to emit auth events on. Its `AuthDispatcher` must not have been taken:
-    /// [`build`](Self::build) takes it.
+    /// The Hub to emit auth events on, instead of the [global](auth_hub::global) one (a
+    /// separate Hub suits tests and programs that keep clients apart). [`build`](Self::build)
+    /// takes its `AuthDispatcher`, shared by every `Auth` built on the same Hub; a Hub whose
+    /// dispatcher someone else took is refused.
     #[must_use]
     pub fn hub(mut self, hub: Hub) -> Self {
         self.hub = Some(hub);
@@ -210,6 +235,52 @@ impl AuthBuilder {
         self
     }
 
+    /// The name listeners see as the [`EventSource`] of this client's events (default: the
+    /// app client id, else the identity pool id). Each `Auth` is a distinct source even when
+    /// two share a name; see [`Auth::event_source`].
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets or clears the name.
+    pub fn set_name(&mut self, name: Option<String>) -> &mut Self {
+        self.name = name;
+        self
+    }
+
+    /// Sends user-pool requests to `endpoint` (an absolute `http`/`https` URI) instead of the
+    /// user pool configuration's: a local peer, a proxy or a VPC endpoint (Amplify's
+    /// `userPoolEndpoint`). Applies to a user pool from [`amplify_outputs`](Self::amplify_outputs)
+    /// as to one from [`user_pool`](Self::user_pool).
+    #[must_use]
+    pub fn user_pool_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.user_pool_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets or clears the user-pool endpoint override.
+    pub fn set_user_pool_endpoint(&mut self, endpoint: Option<String>) -> &mut Self {
+        self.user_pool_endpoint = endpoint;
+        self
+    }
+
+    /// Sends identity-pool requests to `endpoint` instead of the identity pool
+    /// configuration's (Amplify's `identityPoolEndpoint`); see
+    /// [`user_pool_endpoint`](Self::user_pool_endpoint).
+    #[must_use]
+    pub fn identity_pool_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.identity_pool_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// Sets or clears the identity-pool endpoint override.
+    pub fn set_identity_pool_endpoint(&mut self, endpoint: Option<String>) -> &mut Self {
+        self.identity_pool_endpoint = endpoint;
+        self
+    }
+
     /// The request that refreshes tokens (GetTokensFromRefreshToken by default; InitiateAuth
     /// `REFRESH_TOKEN_AUTH` is what Amplify JS sends).
     #[must_use]
@@ -223,10 +294,10 @@ impl AuthBuilder {
     /// # Errors
     ///
     /// [`BuildError::NothingConfigured`] without any pool or provider;
-    /// [`BuildError::HubDispatcherTaken`]
-    /// when the given Hub's dispatcher was taken; [`BuildError::Http`] when the default HTTP
-    /// client cannot be built.
-    pub fn build(self) -> Result<Auth, BuildError> {
+    /// [`BuildError::HubDispatcherTaken`] when someone but this crate took the Hub's
+    /// dispatcher; [`BuildError::Config`] when an endpoint override is not an absolute
+    /// `http(s)` URI; [`BuildError::Http`] when the default HTTP client cannot be built.
+    pub fn build(mut self) -> Result<Auth, BuildError> {
         if self.user_pool.is_none()
             && self.identity_pool.is_none()
             && self.token_provider.is_none()
@@ -234,10 +305,25 @@ impl AuthBuilder {
         {
             return Err(BuildError::NothingConfigured);
         }
-        let hub = self.hub.unwrap_or_default();
-        let dispatcher = hub
-            .take_auth_dispatcher()
-            .ok_or(BuildError::HubDispatcherTaken)?;
+        if let (Some(endpoint), Some(config)) = (&self.user_pool_endpoint, &self.user_pool) {
+            self.user_pool = Some(config.to_builder().endpoint(endpoint.clone()).build()?);
+        }
+        if let (Some(endpoint), Some(config)) = (&self.identity_pool_endpoint, &self.identity_pool)
+        {
+            self.identity_pool = Some(config.to_builder().endpoint(endpoint.clone()).build()?);
+        }
+        let hub = self.hub.unwrap_or_else(|| auth_hub::global().clone());
+        let name = self
+            .name
+            .or_else(|| self.user_pool.as_ref().map(|c| c.client_id().to_owned()))
+            .or_else(|| {
+                self.identity_pool
+                    .as_ref()
+                    .map(|c| c.identity_pool_id().to_owned())
+            })
+            .unwrap_or_else(|| "auth".to_owned());
+        let source = EventSource::new(name);
+        let dispatcher = dispatcher_for(&hub)?.with_source(source.clone());
         let http = match self.http {
             Some(http) => http,
             None => SharedHttpClient::new(RetryingHttpClient::new(
@@ -282,6 +368,7 @@ impl AuthBuilder {
                 store,
                 hub,
                 dispatcher,
+                source,
                 time,
                 token_provider: self.token_provider,
                 credentials,
@@ -291,7 +378,7 @@ impl AuthBuilder {
                 refresh_lock: tokio::sync::Mutex::new(()),
                 redirect_lock: tokio::sync::Mutex::new(()),
                 generation: AtomicU64::new(0),
-                decoded: std::sync::Mutex::new(None),
+                decoded: Mutex::new(None),
             }),
         })
     }

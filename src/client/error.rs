@@ -1,5 +1,6 @@
 //! [`AuthError`]: what went wrong in an [`Auth`](crate::Auth) operation, and [`BuildError`].
 
+use std::fmt;
 use std::sync::Arc;
 
 use auth_core::machine::{self, Recovery};
@@ -16,71 +17,154 @@ use auth_providers::{HttpError, ProviderError, TokenStoreError};
 /// state does not allow (`UserAlreadyAuthenticated`, `NotSignedIn`, `NoPendingSignIn`,
 /// `NotConfigured`); Cognito said no or broke the protocol (`Flow`, `Service`); the request
 /// never got an answer (`Transport`); or a local part failed (`Storage`, `Credentials`,
-/// `Tokens`). A sign-in with redirect adds its own causes under `Redirect`. The underlying error is kept as [`source()`](std::error::Error::source);
-/// `Display` is one line and does not repeat it.
-#[derive(Debug, thiserror::Error)]
+/// `Tokens`). A sign-in with redirect adds its own causes under `Redirect`.
+///
+/// # What the error says
+///
+/// `Display` is one line that says what happened, in the service's words when Cognito
+/// answered: `sign_in failed: Incorrect username or password. (NotAuthorizedException)`.
+/// Each error chooses one of two shapes, never both (smithy-rs's rule), so that a report that
+/// walks [`source()`](std::error::Error::source) prints every fact once:
+///
+/// - **`Flow` and `Service`** put Cognito's message (or the flow's reason) on the top line and
+///   have no `source()`; the typed details are [`service_kind`](Self::service_kind),
+///   [`service_error`](Self::service_error) (HTTP status, request id) and
+///   [`flow_error`](Self::flow_error).
+/// - **every other variant** says what failed on the top line and keeps the underlying error
+///   (an I/O error, a storage failure, a provider's error) as `source()`.
+///
+/// Beside it, [`recovery_suggestion`](Self::recovery_suggestion) says what the user or the
+/// developer can do, as Amplify's `recoverySuggestion`, and
+/// [`can_retry_code`](Self::can_retry_code) answers "may the user enter the code again?"
+/// the same way for sign-up, sign-in, password reset, attribute verification and TOTP setup.
+///
+/// ```no_run
+/// # async fn example(auth: auth::Auth) {
+/// match auth.confirm_sign_up("alice", "123456", Default::default()).await {
+///     Ok(_) => println!("confirmed"),
+///     // "confirm_sign_up failed: Invalid verification code provided, please try again.
+///     //  (CodeMismatchException)", then "Check the code and enter it again, …"
+///     Err(error) if error.can_retry_code() => {
+///         println!("{error}\n{}", error.recovery_suggestion().unwrap_or_default());
+///     }
+///     Err(error) => println!("{error}"),
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum AuthError {
     /// A sign-in was asked for while a user is signed in (Amplify's
     /// `UserAlreadyAuthenticatedException`): sign out first.
-    #[error("a user is already signed in")]
     UserAlreadyAuthenticated,
     /// The operation needs a signed-in user and there is none.
-    #[error("no user is signed in")]
     NotSignedIn,
     /// `confirm_sign_in` without a sign-in waiting for an answer (none was started, it
     /// finished, or its session expired).
-    #[error("no sign-in is waiting for an answer")]
     NoPendingSignIn,
     /// The configuration lacks what the operation needs (a user pool, an identity pool).
-    #[error("the configuration has no {0}")]
     NotConfigured(&'static str),
     /// A multi-step flow (sign-in, sign-up, reset, refresh) refused an answer or a response.
     /// [`recovery`](Self::recovery) says whether to answer again or start over.
-    #[error("{operation} failed")]
     Flow {
         /// The operation, for example `sign_in`.
         operation: &'static str,
-        /// What the flow said.
-        #[source]
+        /// What the flow said: its reason is the top line of `Display`, not a `source()`.
         source: machine::Error,
     },
     /// A single Cognito call answered with an error or an unreadable body.
-    #[error("{operation} failed")]
     Service {
         /// The Cognito operation, for example `GetUser`.
         operation: &'static str,
-        /// Cognito's error.
-        #[source]
+        /// Cognito's error: its message is the top line of `Display`, not a `source()`.
         source: wire::Error,
     },
     /// The request could not be sent or got no response (offline, timeout, connection cut).
-    #[error("{operation}: the request got no response")]
     Transport {
         /// The operation.
         operation: &'static str,
-        /// Why.
-        #[source]
+        /// Why (the `source()`).
         source: HttpError,
     },
     /// Reading or writing tokens or the pending sign-in failed.
-    #[error("auth storage failed")]
-    Storage(#[source] TokenStoreError),
+    Storage(TokenStoreError),
     /// AWS credentials from the identity pool (or the custom credentials provider) failed.
-    #[error("AWS credentials are unavailable")]
-    Credentials(#[source] ProviderError),
+    Credentials(ProviderError),
     /// The custom token provider failed.
-    #[error("tokens are unavailable")]
-    Tokens(#[source] ProviderError),
+    Tokens(ProviderError),
     /// VerifySoftwareToken answered with status `ERROR`: the TOTP code was not accepted.
-    #[error("the TOTP code was not accepted")]
     TotpCodeRejected,
     /// A token from Cognito is not a readable JWT.
-    #[error("a token from Cognito is not a JWT")]
-    InvalidToken(#[source] JwtError),
+    InvalidToken(JwtError),
     /// A sign-in or sign-out with redirect was refused or failed; see [`RedirectError`].
-    #[error("sign-in with redirect failed")]
-    Redirect(#[source] RedirectError),
+    Redirect(RedirectError),
+}
+
+/// Writes a Cognito error the Amplify way: its message, then its code; the code and the HTTP
+/// status when there is no message.
+fn write_service_error(f: &mut fmt::Formatter<'_>, error: &wire::ServiceError) -> fmt::Result {
+    match error.message.as_deref().filter(|m| !m.trim().is_empty()) {
+        Some(message) => write!(f, "{message} ({})", error.kind),
+        None => write!(
+            f,
+            "Cognito returned {} (HTTP {})",
+            error.kind,
+            error.status.as_u16()
+        ),
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::UserAlreadyAuthenticated => f.write_str("a user is already signed in"),
+            Self::NotSignedIn => f.write_str("no user is signed in"),
+            Self::NoPendingSignIn => f.write_str("no sign-in is waiting for an answer"),
+            Self::NotConfigured(what) => write!(f, "the configuration has no {what}"),
+            Self::Flow { operation, source } => {
+                write!(f, "{operation} failed: ")?;
+                match source.cause() {
+                    machine::Cause::Service(e) => write_service_error(f, e),
+                    other => fmt::Display::fmt(other, f),
+                }
+            }
+            Self::Service { operation, source } => {
+                write!(f, "{operation} failed: ")?;
+                match source {
+                    wire::Error::Service(e) => write_service_error(f, e),
+                    other => fmt::Display::fmt(other, f),
+                }
+            }
+            Self::Transport { operation, .. } => {
+                write!(f, "{operation}: the request got no response")
+            }
+            Self::Storage(_) => f.write_str("auth storage failed"),
+            Self::Credentials(_) => f.write_str("AWS credentials are unavailable"),
+            Self::Tokens(_) => f.write_str("tokens are unavailable"),
+            Self::TotpCodeRejected => f.write_str("the TOTP code was not accepted"),
+            Self::InvalidToken(_) => f.write_str("a token from Cognito is not a JWT"),
+            Self::Redirect(_) => f.write_str("sign-in with redirect failed"),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            // Their message is the top line already (see the type's documentation).
+            Self::Flow { .. } | Self::Service { .. } => None,
+            Self::Transport { source, .. } => Some(source),
+            Self::Storage(e) => Some(e),
+            Self::Credentials(e) | Self::Tokens(e) => Some(e),
+            Self::InvalidToken(e) => Some(e),
+            Self::Redirect(e) => Some(e),
+            Self::UserAlreadyAuthenticated
+            | Self::NotSignedIn
+            | Self::NoPendingSignIn
+            | Self::NotConfigured(_)
+            | Self::TotpCodeRejected => None,
+        }
+    }
 }
 
 impl AuthError {
@@ -93,12 +177,111 @@ impl AuthError {
         }
     }
 
-    /// What a multi-step flow allows next, for [`AuthError::Flow`].
+    /// Cognito's error (kind, message, HTTP status, request id), when Cognito answered with
+    /// one, in a flow or a single call.
+    pub fn service_error(&self) -> Option<&wire::ServiceError> {
+        match self {
+            Self::Flow { source, .. } => match source.cause() {
+                machine::Cause::Service(e) => Some(e),
+                _ => None,
+            },
+            Self::Service {
+                source: wire::Error::Service(e),
+                ..
+            } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The flow's error, for [`AuthError::Flow`].
+    pub fn flow_error(&self) -> Option<&machine::Error> {
+        match self {
+            Self::Flow { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// What a multi-step flow allows next, for [`AuthError::Flow`]. To ask whether the user
+    /// may enter a code again, whatever the operation, use [`can_retry_code`](Self::can_retry_code).
     pub fn recovery(&self) -> Option<Recovery> {
         match self {
             Self::Flow { source, .. } => Some(source.recovery()),
             _ => None,
         }
+    }
+
+    /// Whether the user may enter a code again: the code was wrong or expired and the step
+    /// that asked for it is still open. The same answer for `confirm_sign_up`,
+    /// `confirm_sign_in` (SMS, email and TOTP codes), `confirm_reset_password`,
+    /// `confirm_user_attribute` and `verify_totp_setup`.
+    ///
+    /// For an expired code (`ExpiredCodeException`) ask for a new one first
+    /// (`resend_sign_up_code`, `reset_password`, `send_user_attribute_verification_code`);
+    /// [`recovery_suggestion`](Self::recovery_suggestion) says so.
+    pub fn can_retry_code(&self) -> bool {
+        if matches!(self, Self::TotpCodeRejected) {
+            return true;
+        }
+        let code_refused = matches!(
+            self.service_kind(),
+            Some(
+                wire::ErrorKind::CodeMismatch
+                    | wire::ErrorKind::ExpiredCode
+                    | wire::ErrorKind::EnableSoftwareTokenMfa
+            )
+        );
+        code_refused && self.recovery() != Some(Recovery::StartOver)
+    }
+
+    /// What the user or the developer can do about the error, as Amplify's
+    /// `recoverySuggestion`; `None` when there is nothing better than reading the message.
+    pub fn recovery_suggestion(&self) -> Option<&'static str> {
+        use wire::ErrorKind as K;
+        if let Some(kind) = self.service_kind() {
+            let code_step_open = self.can_retry_code();
+            return Some(match kind {
+                K::CodeMismatch if code_step_open => {
+                    "Check the code and enter it again, or ask for a new one."
+                }
+                K::ExpiredCode if code_step_open => "Ask for a new code, then enter it.",
+                K::CodeMismatch | K::ExpiredCode => "Start the operation again for a new code.",
+                K::EnableSoftwareTokenMfa => {
+                    "Enter the current code of the authenticator app again."
+                }
+                K::NotAuthorized => {
+                    "Check the username and password, or sign in again if the session ended."
+                }
+                K::UserNotFound => "Check the username, or sign up first.",
+                K::UserNotConfirmed => "Confirm the sign-up with the code sent to the user.",
+                K::PasswordResetRequired => "Reset the password, then sign in.",
+                K::UsernameExists | K::AliasExists => "Choose another username, or sign in.",
+                K::InvalidPassword | K::PasswordHistoryPolicyViolation => {
+                    "Choose a password that meets the user pool's password policy."
+                }
+                K::LimitExceeded | K::TooManyRequests | K::TooManyFailedAttempts => {
+                    "Wait a while, then try again."
+                }
+                K::CodeDeliveryFailure => "Check the email address or phone number.",
+                K::InvalidParameter => "Check the values sent against the user pool's settings.",
+                K::ResourceNotFound => "Check the pool and app client ids in the configuration.",
+                _ if kind.is_retryable() => "Try again after a short wait.",
+                _ => return None,
+            });
+        }
+        Some(match self {
+            Self::UserAlreadyAuthenticated => "Call sign_out before signing in again.",
+            Self::NotSignedIn => "Sign in first.",
+            Self::NoPendingSignIn => "Start the sign-in again with sign_in.",
+            Self::NotConfigured(_) => "Add the missing pool to the Auth configuration.",
+            Self::Transport { .. } => "Check the network connection, then try again.",
+            Self::TotpCodeRejected => "Enter the current code of the authenticator app again.",
+            Self::Flow { source, .. } => match source.recovery() {
+                Recovery::Retry => "Answer the current step again.",
+                Recovery::Resend => "Try again after a short wait.",
+                _ => "Start the operation again.",
+            },
+            _ => return None,
+        })
     }
 
     /// The redirect error, for [`AuthError::Redirect`].
@@ -289,7 +472,9 @@ pub enum BuildError {
     /// `amplify_outputs.json` (or `amplifyconfiguration.json`) could not be read.
     #[error("invalid Amplify outputs: {reason}")]
     AmplifyOutputs {
-        /// What is wrong (never a value from the file).
+        /// The JSON path of the field at fault (`auth.user_pool_id`), when one is.
+        field: Option<String>,
+        /// What is wrong, naming the field (never a value from the file but a region).
         reason: String,
     },
     /// The default HTTP client could not be built.

@@ -9,6 +9,7 @@ use super::BuildError;
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct Gen2Auth {
+    aws_region: Option<String>,
     user_pool_id: Option<String>,
     user_pool_client_id: Option<String>,
     identity_pool_id: Option<String>,
@@ -47,6 +48,7 @@ struct MobileDefault<T> {
 struct MobileUserPool {
     pool_id: Option<String>,
     app_client_id: Option<String>,
+    region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -59,6 +61,7 @@ struct MobileCredentialsProvider {
 #[serde(default, rename_all = "PascalCase")]
 struct MobileIdentityPool {
     pool_id: Option<String>,
+    region: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,6 +113,7 @@ struct Gen1OAuth {
 #[serde(default)]
 struct Outputs {
     auth: Option<Gen2Auth>,
+    aws_cognito_region: Option<String>,
     aws_user_pools_id: Option<String>,
     aws_user_pools_web_client_id: Option<String>,
     aws_cognito_identity_pool_id: Option<String>,
@@ -168,18 +172,194 @@ impl Gen1OAuth {
     }
 }
 
+/// The JSON paths of one file shape's fields, for error messages.
+struct Paths {
+    region: &'static str,
+    user_pool_id: &'static str,
+    client_id: &'static str,
+    identity_pool_id: &'static str,
+    /// Where the identity pool's own region is, when the shape has one.
+    identity_region: Option<&'static str>,
+}
+
+const GEN2: Paths = Paths {
+    region: "auth.aws_region",
+    user_pool_id: "auth.user_pool_id",
+    client_id: "auth.user_pool_client_id",
+    identity_pool_id: "auth.identity_pool_id",
+    identity_region: None,
+};
+
+const GEN1: Paths = Paths {
+    region: "aws_cognito_region",
+    user_pool_id: "aws_user_pools_id",
+    client_id: "aws_user_pools_web_client_id",
+    identity_pool_id: "aws_cognito_identity_pool_id",
+    identity_region: None,
+};
+
+const MOBILE: Paths = Paths {
+    region: "auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default.Region",
+    user_pool_id: "auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default.PoolId",
+    client_id: "auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default.AppClientId",
+    identity_pool_id: "auth.plugins.awsCognitoAuthPlugin.CredentialsProvider.CognitoIdentity.Default.PoolId",
+    identity_region: Some(
+        "auth.plugins.awsCognitoAuthPlugin.CredentialsProvider.CognitoIdentity.Default.Region",
+    ),
+};
+
+/// The fields this reader knows, by the object that holds them (`""` for the top level), so
+/// that a near miss (`userpool_id`, `userPoolId`) is named rather than ignored.
+const KNOWN: &[(&str, &[&str])] = &[
+    (
+        "",
+        &[
+            "auth",
+            "aws_cognito_region",
+            "aws_user_pools_id",
+            "aws_user_pools_web_client_id",
+            "aws_cognito_identity_pool_id",
+            "oauth",
+        ],
+    ),
+    (
+        "auth",
+        &[
+            "aws_region",
+            "user_pool_id",
+            "user_pool_client_id",
+            "identity_pool_id",
+            "unauthenticated_identities_enabled",
+            "oauth",
+            "plugins",
+        ],
+    ),
+    (
+        "auth.oauth",
+        &[
+            "domain",
+            "scopes",
+            "redirect_sign_in_uri",
+            "redirect_sign_out_uri",
+            "response_type",
+            "identity_providers",
+        ],
+    ),
+];
+
+fn outputs_error(field: Option<String>, reason: String) -> BuildError {
+    BuildError::AmplifyOutputs { field, reason }
+}
+
+/// `userPoolId`, `user-pool-id` and `userpool_id` all become `userpoolid`.
+fn normalized(key: &str) -> String {
+    key.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Refuses a key that is not one this reader knows but spells one of them differently.
+fn check_near_misses(value: &serde_json::Value) -> Result<(), BuildError> {
+    for (object, known) in KNOWN {
+        let target = object
+            .split('.')
+            .filter(|part| !part.is_empty())
+            .try_fold(value, |v, part| v.get(part));
+        let Some(serde_json::Value::Object(map)) = target else {
+            continue;
+        };
+        for key in map.keys() {
+            if known.contains(&key.as_str()) {
+                continue;
+            }
+            if let Some(meant) = known.iter().find(|k| normalized(k) == normalized(key)) {
+                let path = |k: &str| {
+                    if object.is_empty() {
+                        k.to_owned()
+                    } else {
+                        format!("{object}.{k}")
+                    }
+                };
+                return Err(outputs_error(
+                    Some(path(key)),
+                    format!(
+                        "`{}` is not a field of the file; did you mean `{}`?",
+                        path(key),
+                        path(meant)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// serde's message without the value it may quote: `invalid type: string "…", expected a
+/// boolean` becomes `expected a boolean, found a string`.
+fn describe(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let found = rest.split([' ', ',']).next().unwrap_or("value");
+        if let Some(expected) = rest.split(", expected ").nth(1) {
+            // serde_json appends " at line L column C"; the position is reported apart.
+            let expected = expected.split(" at line ").next().unwrap_or(expected);
+            let article = if found.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            return format!("expected {expected}, found {article} {found}");
+        }
+    }
+    "a value of the wrong shape".to_owned()
+}
+
+/// Refuses a region that is not the one the pool id names.
+fn check_region(
+    region: Option<&str>,
+    region_path: &str,
+    pool_region: &str,
+    pool_path: &str,
+) -> Result<(), BuildError> {
+    match region {
+        Some(region) if !region.is_empty() && region != pool_region => Err(outputs_error(
+            Some(region_path.to_owned()),
+            format!("`{region_path}` is {region}, but `{pool_path}` is a pool in {pool_region}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Parses `amplify_outputs.json` or either `amplifyconfiguration.json`. The region of each pool is
-/// part of its id, so `aws_region` is not needed.
+/// part of its id; a region the file states must agree with it.
 pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
-    let outputs: Outputs = serde_json::from_str(json).map_err(|e| BuildError::AmplifyOutputs {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
         // Line and column only: serde's message may quote a value.
-        reason: format!(
-            "not JSON of the expected shape (line {}, column {})",
-            e.line(),
-            e.column()
-        ),
+        outputs_error(
+            None,
+            format!("not JSON (line {}, column {})", e.line(), e.column()),
+        )
     })?;
-    let (pool, client, identity, guests, oauth) = match outputs.auth {
+    check_near_misses(&value)?;
+    let outputs: Outputs = serde_path_to_error::deserialize(
+        &mut serde_json::Deserializer::from_str(json),
+    )
+    .map_err(|e: serde_path_to_error::Error<serde_json::Error>| {
+        let path = e.path().to_string();
+        let inner = e.inner();
+        outputs_error(
+            Some(path.clone()),
+            format!(
+                "`{path}`: {} (line {}, column {})",
+                describe(inner),
+                inner.line(),
+                inner.column()
+            ),
+        )
+    })?;
+    let (paths, region, identity_region, pool, client, identity, guests, oauth) = match outputs.auth
+    {
         Some(Gen2Auth {
             plugins: Some(plugins),
             ..
@@ -200,20 +380,27 @@ pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
                     redirect_sign_out: o.sign_out_redirect_uri,
                     response_type: None,
                 });
+            let identity = cognito
+                .credentials_provider
+                .and_then(|c| c.cognito_identity)
+                .and_then(|c| c.default)
+                .unwrap_or_default();
             (
+                &MOBILE,
+                user_pool.region,
+                identity.region,
                 user_pool.pool_id,
                 user_pool.app_client_id,
-                cognito
-                    .credentials_provider
-                    .and_then(|c| c.cognito_identity)
-                    .and_then(|c| c.default)
-                    .and_then(|c| c.pool_id),
+                identity.pool_id,
                 // Gen 1 files do not say; guests are tried and the pool decides.
                 true,
                 oauth.map(Gen1OAuth::build).transpose()?.flatten(),
             )
         }
         Some(auth) => (
+            &GEN2,
+            auth.aws_region,
+            None,
             auth.user_pool_id,
             auth.user_pool_client_id,
             auth.identity_pool_id,
@@ -221,6 +408,9 @@ pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
             auth.oauth.map(Gen2OAuth::build).transpose()?.flatten(),
         ),
         None => (
+            &GEN1,
+            outputs.aws_cognito_region,
+            None,
             outputs.aws_user_pools_id,
             outputs.aws_user_pools_web_client_id,
             outputs.aws_cognito_identity_pool_id,
@@ -237,10 +427,23 @@ pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
                 .build()?,
         ),
         (None, None) => None,
-        _ => {
-            return Err(BuildError::AmplifyOutputs {
-                reason: "a user pool id needs a client id and the other way round".into(),
-            });
+        (Some(_), None) => {
+            return Err(outputs_error(
+                Some(paths.client_id.to_owned()),
+                format!(
+                    "`{}` is missing: `{}` needs it",
+                    paths.client_id, paths.user_pool_id
+                ),
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(outputs_error(
+                Some(paths.user_pool_id.to_owned()),
+                format!(
+                    "`{}` is missing: `{}` needs it",
+                    paths.user_pool_id, paths.client_id
+                ),
+            ));
         }
     };
     let identity_pool = match identity {
@@ -252,10 +455,26 @@ pub(crate) fn parse(json: &str) -> Result<Parsed, BuildError> {
         ),
         None => None,
     };
+    if let Some(config) = &user_pool {
+        check_region(
+            region.as_deref(),
+            paths.region,
+            config.region(),
+            paths.user_pool_id,
+        )?;
+    }
+    if let Some(config) = &identity_pool {
+        let (region, region_path) = match (paths.identity_region, &identity_region) {
+            (Some(path), Some(region)) => (Some(region.as_str()), path),
+            _ => (region.as_deref(), paths.region),
+        };
+        check_region(region, region_path, config.region(), paths.identity_pool_id)?;
+    }
     if user_pool.is_none() && identity_pool.is_none() {
-        return Err(BuildError::AmplifyOutputs {
-            reason: "no user pool and no identity pool in the `auth` section".into(),
-        });
+        return Err(outputs_error(
+            None,
+            "no user pool and no identity pool in the `auth` section".into(),
+        ));
     }
     Ok(Parsed {
         user_pool,
@@ -420,5 +639,102 @@ mod tests {
             parse("{}"),
             Err(BuildError::AmplifyOutputs { .. })
         ));
+    }
+
+    fn field_and_reason(err: BuildError) -> (Option<String>, String) {
+        match err {
+            BuildError::AmplifyOutputs { field, reason } => (field, reason),
+            other => panic!("expected AmplifyOutputs, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_misspelt_field_is_named_with_the_one_meant() {
+        let json = r#"{"auth":{"aws_region":"us-east-1","userpool_id":"us-east-1_X",
+            "user_pool_client_id":"c"}}"#;
+        let (field, reason) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(field.as_deref(), Some("auth.userpool_id"));
+        assert!(
+            reason.contains("did you mean `auth.user_pool_id`"),
+            "{reason}"
+        );
+        // camelCase, as Amplify JS's own configuration spells it.
+        let json = r#"{"auth":{"userPoolId":"us-east-1_X","user_pool_client_id":"c"}}"#;
+        let (field, _) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(field.as_deref(), Some("auth.userPoolId"));
+        // Fields this reader does not use are no near miss and stay accepted.
+        let json = r#"{"auth":{"user_pool_id":"us-east-1_X","user_pool_client_id":"c",
+            "mfa_methods":["TOTP"],"password_policy":{"min_length":8}}}"#;
+        assert!(parse(json).is_ok());
+    }
+
+    #[test]
+    fn a_missing_half_of_the_user_pool_is_named() {
+        let (field, reason) =
+            field_and_reason(parse(r#"{"auth":{"user_pool_client_id":"c"}}"#).unwrap_err());
+        assert_eq!(field.as_deref(), Some("auth.user_pool_id"));
+        assert!(
+            reason.contains("`auth.user_pool_id` is missing"),
+            "{reason}"
+        );
+        let (field, _) =
+            field_and_reason(parse(r#"{"aws_user_pools_id":"us-east-1_X"}"#).unwrap_err());
+        assert_eq!(field.as_deref(), Some("aws_user_pools_web_client_id"));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_names_the_field_not_the_value() {
+        let json = r#"{"auth":{"user_pool_id":12345678,"user_pool_client_id":"c"}}"#;
+        let (field, reason) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(field.as_deref(), Some("auth.user_pool_id"));
+        assert!(
+            reason.contains("expected a string, found an integer"),
+            "{reason}"
+        );
+        assert!(!reason.contains("12345678"), "{reason}");
+        let json = r#"{"auth":{"user_pool_id":"us-east-1_X","user_pool_client_id":"c",
+            "unauthenticated_identities_enabled":"secret-ish"}}"#;
+        let (field, reason) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(
+            field.as_deref(),
+            Some("auth.unauthenticated_identities_enabled")
+        );
+        assert!(!reason.contains("secret-ish"), "{reason}");
+        let json = r#"{"auth":{"oauth":{"domain":"d.example.com","scopes":"openid"},
+            "user_pool_id":"us-east-1_X","user_pool_client_id":"c"}}"#;
+        let (field, _) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(field.as_deref(), Some("auth.oauth.scopes"));
+    }
+
+    #[test]
+    fn a_region_that_is_not_the_pools_is_refused() {
+        let json = r#"{"auth":{"aws_region":"eu-west-1","user_pool_id":"us-east-1_X",
+            "user_pool_client_id":"c"}}"#;
+        let (field, reason) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(field.as_deref(), Some("auth.aws_region"));
+        assert_eq!(
+            reason,
+            "`auth.aws_region` is eu-west-1, but `auth.user_pool_id` is a pool in us-east-1"
+        );
+        let json = r#"{"auth":{"aws_region":"us-east-1","user_pool_id":"us-east-1_X",
+            "user_pool_client_id":"c","identity_pool_id":"eu-west-1:0e1c-42"}}"#;
+        let (field, reason) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(field.as_deref(), Some("auth.aws_region"));
+        assert!(reason.contains("`auth.identity_pool_id`"), "{reason}");
+        // Gen 1, and the mobile file, whose identity pool states its own region.
+        let json = r#"{"aws_cognito_region":"eu-west-1","aws_user_pools_id":"us-east-1_X",
+            "aws_user_pools_web_client_id":"c"}"#;
+        let (field, _) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(field.as_deref(), Some("aws_cognito_region"));
+        let json = r#"{"auth":{"plugins":{"awsCognitoAuthPlugin":{
+            "CredentialsProvider":{"CognitoIdentity":{"Default":{
+                "PoolId":"us-east-1:0e1c-42","Region":"eu-west-1"}}}}}}}"#;
+        let (field, _) = field_and_reason(parse(json).unwrap_err());
+        assert_eq!(
+            field.as_deref(),
+            Some(
+                "auth.plugins.awsCognitoAuthPlugin.CredentialsProvider.CognitoIdentity.Default.Region"
+            )
+        );
     }
 }

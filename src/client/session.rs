@@ -517,10 +517,52 @@ impl Auth {
         AuthTokenProvider(self.clone())
     }
 
+    /// An `SdkConfig` for any `aws-sdk-*` client, backed by this client's session: the
+    /// safe one-line path to AWS services.
+    ///
+    /// Every request asks [`aws_credentials_provider`](Self::aws_credentials_provider) for
+    /// credentials, with the SDK's identity cache off
+    /// ([`NoIdentityCache`](auth_providers::aws::NoIdentityCache)): after
+    /// [`sign_out`](Self::sign_out) a client built from it signs with guest credentials, or
+    /// fails with the SDK's `CredentialsError::not_loaded` without guest access, instead of
+    /// going on as the signed-out user. The provider's own cache keeps that cheap. The region
+    /// is the identity pool's (else the user pool's); the behavior version the latest.
+    ///
+    /// ```no_run
+    /// # async fn example(auth: auth::Auth) -> Result<(), Box<dyn std::error::Error>> {
+    /// let sts = aws_sdk_sts::Client::new(&auth.sdk_config()?);
+    /// # let _ = sts;
+    /// // Or adjust it: aws_sdk_sts::config::Builder::from(&auth.sdk_config()?).endpoint_url(…)
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`AuthError::NotConfigured`] without an identity pool or custom credentials provider.
+    pub fn sdk_config(&self) -> Result<aws_types::SdkConfig, AuthError> {
+        let credentials = self.aws_credentials_provider()?;
+        let region = self
+            .inner
+            .identity_pool
+            .as_ref()
+            .map(|c| c.region())
+            .or_else(|| self.inner.user_pool.as_ref().map(|c| c.region()));
+        let config = auth_providers::aws::sdk_config(credentials, region.unwrap_or_default());
+        Ok(match region {
+            Some(_) => config,
+            // No pool says where: the caller sets the region.
+            None => config.to_builder().region(None).build(),
+        })
+    }
+
     /// An aws-sdk-rust credentials provider backed by this client's session: the signed-in
     /// user's identity-pool credentials (tokens refreshed as needed), else guest credentials.
-    /// Pass it to `aws_config::ConfigLoader::credentials_provider` or a service
-    /// `Config::builder().credentials_provider(…)`.
+    ///
+    /// Prefer [`sdk_config`](Self::sdk_config). Handed to a service
+    /// `Config::builder().credentials_provider(…)` or `aws_config::ConfigLoader` by hand, also
+    /// set `.identity_cache(IdentityCache::no_cache())`: the SDK's default cache keeps the
+    /// credentials it got until they expire, so a client built without that line goes on
+    /// calling AWS as a user who has signed out.
     ///
     /// # Errors
     ///

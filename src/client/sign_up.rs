@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use auth_core::machine::ClientMetadata;
 use auth_core::machine::reset_password::{ResetPassword, ResetPasswordStep};
 use auth_core::machine::sign_in::SignIn;
 use auth_core::machine::sign_up::{SignUp, SignUpInput, SignUpStep};
+use auth_core::machine::{ClientMetadata, ValidationData};
 use auth_core::wire::{AttributeType, ConfirmForgotPasswordInput};
 use auth_core::{Sensitive, srp};
 use tracing::Instrument as _;
@@ -21,8 +21,8 @@ use super::{Auth, AuthError, SignInOutput};
 pub struct SignUpOptions {
     /// User attributes (`email`, `phone_number`, `custom:plan`, …).
     pub user_attributes: BTreeMap<String, String>,
-    /// `ValidationData`, for the PreSignUp trigger only.
-    pub validation_data: BTreeMap<String, String>,
+    /// `ValidationData`, for the PreSignUp trigger only (the trigger's `validationData`).
+    pub validation_data: ValidationData,
     /// Client metadata for the PreSignUp, CustomMessage and PostConfirmation triggers.
     pub client_metadata: ClientMetadata,
     /// Sign in after confirmation ([`Auth::auto_sign_in`]), as Amplify's `autoSignIn`.
@@ -46,6 +46,14 @@ impl SignUpOptions {
     #[must_use]
     pub fn client_metadata(mut self, metadata: ClientMetadata) -> Self {
         self.client_metadata = metadata;
+        self
+    }
+
+    /// Sets the validation data, which only the PreSignUp trigger sees (its
+    /// `validationData`); ClientMetadata's sibling.
+    #[must_use]
+    pub fn validation_data(mut self, data: ValidationData) -> Self {
+        self.validation_data = data;
         self
     }
 
@@ -120,8 +128,8 @@ impl Auth {
     ///
     /// # Errors
     ///
-    /// [`AuthError::Flow`]: a wrong or expired code (`CodeMismatch`, `ExpiredCode`) may be
-    /// answered again.
+    /// [`AuthError::Flow`]: for a wrong or expired code (`CodeMismatch`, `ExpiredCode`),
+    /// [`AuthError::can_retry_code`] is true and the code may be entered again.
     pub async fn confirm_sign_up(
         &self,
         username: &str,
@@ -252,7 +260,8 @@ impl Auth {
     /// # Errors
     ///
     /// [`AuthError::Service`] (`CodeMismatch`, `ExpiredCode`, `InvalidPassword`, …) or
-    /// [`AuthError::Transport`].
+    /// [`AuthError::Transport`]; for a wrong or expired code [`AuthError::can_retry_code`] is
+    /// true, as for the other codes.
     pub async fn confirm_reset_password(
         &self,
         username: &str,

@@ -22,6 +22,7 @@ const FEATURES: &[&str] = &[
     "client",
     "cli",
     "keyring",
+    "developer-backend",
 ];
 
 /// Crates that must never appear in `auth-core`'s normal dependency tree.
