@@ -543,7 +543,7 @@ impl CognitoVerifier {
         }
         check_scopes(claims, &pool.scopes)?;
         if let Some(check) = &self.check {
-            check(&verified.header, claims, &verified.key)
+            check(&verified.header, claims, verified.key())
                 .map_err(|reason| VerifyError::new(VerifyErrorKind::Custom, reason))?;
         }
         Ok(CognitoClaims {

@@ -378,10 +378,15 @@ impl KeySet {
     /// The key with `kid`; without a kid, the only key that [fits](Jwk::fits) `alg` (none
     /// when several do: the choice would be a guess).
     pub fn find(&self, kid: Option<&str>, alg: Algorithm) -> Option<&Jwk> {
+        self.position(kid, alg).map(|i| &self.keys[i])
+    }
+
+    /// The index in [`keys`](Self::keys) of what [`find`](Self::find) finds.
+    pub fn position(&self, kid: Option<&str>, alg: Algorithm) -> Option<usize> {
         match kid {
-            Some(kid) => self.keys.iter().find(|k| k.kid() == Some(kid)),
+            Some(kid) => self.keys.iter().position(|k| k.kid() == Some(kid)),
             None => {
-                let mut fitting = self.keys.iter().filter(|k| k.fits(alg));
+                let mut fitting = (0..self.keys.len()).filter(|i| self.keys[*i].fits(alg));
                 match (fitting.next(), fitting.next()) {
                     (Some(only), None) => Some(only),
                     _ => None,

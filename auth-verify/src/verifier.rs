@@ -335,7 +335,15 @@ pub(crate) struct Verified {
     pub(crate) header: Header,
     pub(crate) claims: Claims,
     pub(crate) policy_index: usize,
-    pub(crate) key: Jwk,
+    /// The issuer's keys and which of them verified the token (shared, not copied).
+    pub(crate) keys: Arc<KeySet>,
+    pub(crate) key_index: usize,
+}
+
+impl Verified {
+    pub(crate) fn key(&self) -> &Jwk {
+        &self.keys.keys()[self.key_index]
+    }
 }
 
 impl JwtVerifier {
@@ -401,7 +409,7 @@ impl JwtVerifier {
         let (decoded, index) = self.decode(token)?;
         let policy = &self.issuers[index];
         let keys = self.keys.cached(&policy.jwks_uri).unwrap_or_default();
-        Ok(self.finish(decoded, index, &keys, now)?.claims)
+        Ok(self.finish(decoded, index, keys, now)?.claims)
     }
 
     pub(crate) async fn verify_full(
@@ -421,7 +429,7 @@ impl JwtVerifier {
                     .await?
             }
         };
-        self.finish(decoded, index, &keys, now)
+        self.finish(decoded, index, keys, now)
     }
 
     pub(crate) fn verify_full_sync(
@@ -434,7 +442,7 @@ impl JwtVerifier {
             .keys
             .cached(&self.issuers[index].jwks_uri)
             .unwrap_or_default();
-        self.finish(decoded, index, &keys, now)
+        self.finish(decoded, index, keys, now)
     }
 
     /// Decodes and picks the issuer's policy; the header's algorithm must be one it accepts.
@@ -479,7 +487,7 @@ impl JwtVerifier {
         &self,
         decoded: Decoded<'_>,
         index: usize,
-        keys: &KeySet,
+        keys: Arc<KeySet>,
         now: SystemTime,
     ) -> Result<Verified, VerifyError> {
         let policy = &self.issuers[index];
@@ -487,7 +495,7 @@ impl JwtVerifier {
             .alg
             .ok_or_else(|| VerifyError::new(VerifyErrorKind::Algorithm, "unknown algorithm"))?;
         let kid = decoded.header.kid.as_deref();
-        let key = keys.find(kid, alg).ok_or_else(|| {
+        let key_index = keys.position(kid, alg).ok_or_else(|| {
             VerifyError::new(
                 VerifyErrorKind::UnknownKey,
                 match kid {
@@ -496,6 +504,7 @@ impl JwtVerifier {
                 },
             )
         })?;
+        let key = &keys.keys()[key_index];
         if !key.fits(alg) {
             return Err(VerifyError::new(
                 VerifyErrorKind::KeyMismatch,
@@ -532,16 +541,16 @@ impl JwtVerifier {
             }
         }
         check_scopes(&claims, &policy.scopes)?;
-        let key = key.clone();
         if let Some(check) = &self.check {
-            check(&decoded.header, &claims, &key)
+            check(&decoded.header, &claims, key)
                 .map_err(|reason| VerifyError::new(VerifyErrorKind::Custom, reason))?;
         }
         Ok(Verified {
             header: decoded.header,
             claims,
             policy_index: index,
-            key,
+            keys,
+            key_index,
         })
     }
 }
