@@ -11,6 +11,7 @@
 //! | `federation` | `federation` | `auth-federation` |
 //! | `oidc`, `auth0` | `federation::oidc`, `federation::auth0` | `auth-federation`'s OIDC and Auth0 adapters |
 //! | `verify` | `verify` | `auth-verify` |
+//! | `verify-tower` | `verify::VerifyLayer` | `auth-verify`'s tower layer |
 //! | `triggers` | `triggers` | `auth-triggers` |
 //! | `client` | [`client`], [`Auth`] | the full client over all of them |
 //!
@@ -104,4 +105,12 @@ mod federation_guide {
     struct Oidc;
     #[doc = include_str!("../docs/auth0.md")]
     struct Auth0;
+}
+
+/// The server-side verification guide (`docs/verify-tokens.md`), compiled as doctests through
+/// the umbrella's paths.
+#[cfg(all(doctest, feature = "verify-tower", feature = "reqwest"))]
+mod verify_guide {
+    #[doc = include_str!("../docs/verify-tokens.md")]
+    struct VerifyTokens;
 }
