@@ -44,27 +44,29 @@ pub trait Verify: Send + Sync + fmt::Debug {
     fn verify_sync(&self, token: &str) -> Result<Self::Claims, VerifyError>;
 }
 
+// `Self::verify` is the inherent method (inherent items come first), not this one.
 impl Verify for CognitoVerifier {
     type Claims = CognitoClaims;
 
     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a, CognitoClaims> {
-        Box::pin(CognitoVerifier::verify(self, token))
+        Box::pin(Self::verify(self, token))
     }
 
     fn verify_sync(&self, token: &str) -> Result<CognitoClaims, VerifyError> {
-        CognitoVerifier::verify_sync(self, token)
+        Self::verify_sync(self, token)
     }
 }
 
+// `Self::verify` is the inherent method (inherent items come first), not this one.
 impl Verify for JwtVerifier {
     type Claims = Claims;
 
     fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a, Claims> {
-        Box::pin(JwtVerifier::verify(self, token))
+        Box::pin(Self::verify(self, token))
     }
 
     fn verify_sync(&self, token: &str) -> Result<Claims, VerifyError> {
-        JwtVerifier::verify_sync(self, token)
+        Self::verify_sync(self, token)
     }
 }
 

@@ -33,7 +33,7 @@ struct MemoryJwks {
 }
 
 impl HttpClient for MemoryJwks {
-    fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+    fn send(&self, request: Request<Vec<u8>>) -> HttpFuture<'_> {
         self.requests.fetch_add(1, Ordering::SeqCst);
         let outcome = match &self.jwks {
             Some(jwks) => {
@@ -445,4 +445,78 @@ async fn the_layer_serves_concurrent_requests_through_one_service() {
         assert_eq!(request.await.unwrap(), StatusCode::OK);
     }
     assert_eq!(echo.calls(), 8);
+}
+
+/// Every event's fields, as text.
+struct Capture(Arc<std::sync::Mutex<String>>);
+
+struct Fields<'a>(&'a mut String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write as _;
+        let _ = write!(self.0, "{}={value:?} ", field.name());
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut line = String::new();
+        event.record(&mut Fields(&mut line));
+        let mut log = self.0.lock().unwrap();
+        log.push_str(&line);
+        log.push('\n');
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn refusals_are_logged_without_the_token() {
+    let log = Arc::new(std::sync::Mutex::new(String::new()));
+    let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(Capture(log.clone())));
+    let echo = Echo::default();
+    let expired = sign(&with(access_claims(), "exp", json!(now() - 60)));
+    let other_client = sign(&with(access_claims(), "client_id", json!("client-b")));
+    let genuine = access_token();
+    let mut forged: Vec<&str> = genuine.split('.').collect();
+    let other_payload = other_client.split('.').nth(1).unwrap().to_owned();
+    forged[1] = &other_payload;
+    let forged = forged.join(".");
+
+    let layer = VerifyLayer::new(cognito(access_pool(), keys()));
+    for token in [&expired, &other_client, &forged] {
+        let response = send(&layer, &echo, bearer(token)).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+    let strict = VerifyLayer::new(cognito(access_pool().group("admins"), keys()));
+    assert_eq!(
+        send(&strict, &echo, bearer(&genuine)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let offline = VerifyLayer::new(cognito(access_pool(), offline_keys()));
+    assert_eq!(
+        send(&offline, &echo, bearer(&genuine)).await.status(),
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+
+    let log = log.lock().unwrap().clone();
+    assert!(log.contains("token expired"), "{log}");
+    assert!(log.contains("bad signature"), "{log}");
+    assert!(log.contains("missing group"), "{log}");
+    assert!(log.contains("keys unavailable"), "{log}");
+    for token in [&expired, &other_client, &forged, &genuine] {
+        for part in token.split('.').skip(1) {
+            assert!(!log.contains(part), "the log holds a token: {log}");
+        }
+    }
+    assert_eq!(echo.calls(), 0);
 }
