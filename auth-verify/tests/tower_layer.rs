@@ -520,3 +520,46 @@ async fn refusals_are_logged_without_the_token() {
     }
     assert_eq!(echo.calls(), 0);
 }
+
+#[tokio::test]
+async fn an_axum_router_behind_the_layer_reads_the_claims_with_extension() {
+    use axum::routing::get;
+    use axum::{Extension, Router};
+
+    async fn orders(Extension(claims): Extension<CognitoClaims>) -> String {
+        format!("orders of {}", claims.sub())
+    }
+    let app = Router::new()
+        .route("/orders", get(orders))
+        .layer(VerifyLayer::new(cognito(access_pool(), keys())))
+        .route("/health", get(|| async { "ok" }));
+    let request = |uri: &str, token: Option<&str>| {
+        let mut request = Request::builder().uri(uri);
+        if let Some(token) = token {
+            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        request.body(axum::body::Body::empty()).unwrap()
+    };
+    let body = |response: Response<axum::body::Body>| async move {
+        let bytes = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    };
+
+    let response = app
+        .clone()
+        .oneshot(request("/orders", Some(&access_token())))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body(response).await, "orders of 7d8e-user");
+
+    let response = app.clone().oneshot(request("/orders", None)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()[WWW_AUTHENTICATE], "Bearer");
+
+    // Routes added after the layer are not behind it.
+    let response = app.oneshot(request("/health", None)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
