@@ -11,6 +11,7 @@
 //! | `federation` | `federation` | `auth-federation` |
 //! | `oidc`, `auth0` | `federation::oidc`, `federation::auth0` | `auth-federation`'s OIDC and Auth0 adapters |
 //! | `verify` | `verify` | `auth-verify` |
+//! | `verify-tower` | `verify::VerifyLayer` | `auth-verify`'s tower layer |
 //! | `triggers` | `triggers` | `auth-triggers` |
 //! | `client` | [`client`], [`Auth`] | the full client over all of them |
 //!
@@ -116,3 +117,11 @@ struct SignInGuide;
 #[cfg(all(doctest, feature = "lambda"))]
 #[doc = include_str!("../docs/triggers.md")]
 struct TriggersGuide;
+
+/// The server-side verification guide (`docs/verify-tokens.md`), compiled as doctests through
+/// the umbrella's paths.
+#[cfg(all(doctest, feature = "verify-tower", feature = "reqwest"))]
+mod verify_guide {
+    #[doc = include_str!("../docs/verify-tokens.md")]
+    struct VerifyTokens;
+}

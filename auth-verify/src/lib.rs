@@ -15,7 +15,12 @@
 //! * [`JwtVerifier`] for any OIDC issuer (several in one verifier) and [`CognitoVerifier`]
 //!   for user pools (`token_use`, client ids, groups, scopes), both with a synchronous
 //!   `verify_sync` that never does I/O once keys are cached, and one [`VerifyError`] whose
-//!   kinds map to HTTP statuses.
+//!   kinds map to HTTP statuses;
+//! * [`Verify`]: the trait both verifiers implement, so servers take any of them, and
+//!   [`bearer_token`] for `Authorization: Bearer` values;
+//! * `VerifyLayer` (feature `tower`): a tower layer that verifies bearer tokens, puts the
+//!   claims in the request extensions and answers refusals as RFC 6750 says (401
+//!   `invalid_token`, 403 `insufficient_scope`, 503 when the keys are unavailable).
 //!
 //! The OIDC login flow of `auth-federation` verifies ID tokens on this cache. Re-exported by
 //! the umbrella crate as `auth::verify` (feature `verify`).
@@ -42,20 +47,28 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod bearer;
 mod cache;
 mod cognito;
 mod error;
 mod fetch;
 mod jwk;
 mod jwt;
+#[cfg(feature = "tower")]
+mod layer;
 mod verifier;
+mod verify_trait;
 
+pub use bearer::{BearerError, bearer_token};
 pub use cache::{JwksCache, JwksCacheBuilder};
 pub use cognito::{CognitoClaims, CognitoPool, CognitoVerifier, CognitoVerifierBuilder, TokenUse};
 pub use error::{VerifyError, VerifyErrorKind};
 pub use fetch::{Document, FetchError, FetchErrorKind, FetchLimits, fetch_json};
 pub use jwk::{Algorithm, Jwk, JwkError, KeySet};
 pub use jwt::{Header, Unverified, peek_unverified};
+#[cfg(feature = "tower")]
+pub use layer::{VerifyLayer, VerifyService, VerifyServiceFuture, rfc6750_error};
 pub use verifier::{
     Claims, CustomCheck, DEFAULT_MAX_TOKEN_BYTES, IssuerPolicy, JwtVerifier, JwtVerifierBuilder,
 };
+pub use verify_trait::{Verify, VerifyFuture};

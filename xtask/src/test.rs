@@ -17,6 +17,7 @@ const FEATURES: &[&str] = &[
     "oidc",
     "auth0",
     "verify",
+    "verify-tower",
     "triggers",
     "lambda",
     "reqwest",
