@@ -133,8 +133,10 @@ pub(crate) fn flip_payload_byte(token: &str, at: usize) -> String {
     let payload_b64 = token.split('.').nth(1).unwrap();
     let mut payload = URL_SAFE_NO_PAD.decode(payload_b64).unwrap();
     // Flip inside a string value, so that the payload stays JSON and only the signature can
-    // tell: the byte after the first `"sub":"`.
-    let start = find(&payload, b"\"sub\":\"").map_or(at % payload.len(), |i| i + 7);
+    // tell: one of the first bytes of the value of `sub` (alphanumeric: it stays ASCII).
+    let sub = find(&payload, b"\"sub\"").expect("a payload with sub");
+    let open = sub + 5 + payload[sub + 5..].iter().position(|b| *b == b'"').unwrap();
+    let start = open + 1 + at % 4;
     payload[start] ^= 0x01;
     swap_payload(token, std::str::from_utf8(&payload).unwrap())
 }
