@@ -392,9 +392,9 @@ fn corpus(signers: &Signers, now: u64) -> (Vec<Class>, Vec<Case>) {
         },
     );
     class(
-        "issuer-cognito-idp (aws-jwt-verify's second issuer format)",
-        Stricter("only https://cognito-idp.<region>.<suffix>/<pool> is the pool's issuer here"),
-        Reject(K::Issuer),
+        "valid, Cognito's updated issuer format (issuer-cognito-idp)",
+        Agree,
+        Accept,
         PER_CLASS,
         &mut |i| {
             let (u, c) = either(i);
@@ -634,10 +634,13 @@ fn aws_jwt_verify_and_ours_agree_on_a_corpus_except_where_we_are_stricter_by_des
     let (id, access) = (verifier(TokenUse::Id), verifier(TokenUse::Access));
     let pool = CognitoPool::new(POOL_ID, TokenUse::Id).unwrap();
     assert_eq!(pool.issuer(), ISSUER);
-    cache.insert(
-        pool.jwks_uri(),
-        KeySet::from_json(jwks.to_string().as_bytes()).unwrap(),
-    );
+    // The same keys at the JWKS URL of both issuer formats (cacheJwks does the same).
+    for (_, jwks_uri) in pool.issuers() {
+        cache.insert(
+            jwks_uri,
+            KeySet::from_json(jwks.to_string().as_bytes()).unwrap(),
+        );
+    }
     let at = SystemTime::now();
 
     #[derive(Default)]
