@@ -168,7 +168,7 @@ fn corpus(signers: &Signers, now: u64) -> (Vec<Class>, Vec<Case>) {
     let public_der = forge::pem_der(&public_pem);
     // Alternates ID and access tokens: (token use, claims).
     let either = |i: usize| {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             ("access", access_claims(i, now))
         } else {
             ("id", id_claims(i, now))
@@ -253,7 +253,7 @@ fn corpus(signers: &Signers, now: u64) -> (Vec<Class>, Vec<Case>) {
         },
     );
     let attacker_header = |member: &str, i: usize| {
-        let kid = if i % 2 == 0 {
+        let kid = if i.is_multiple_of(2) {
             "attacker-key-1"
         } else {
             "pool-key-1"
@@ -509,7 +509,7 @@ fn corpus(signers: &Signers, now: u64) -> (Vec<Class>, Vec<Case>) {
         PER_CLASS,
         &mut |i| {
             let (u, c) = either(i);
-            let (key, kid) = if i % 2 == 0 {
+            let (key, kid) = if i.is_multiple_of(2) {
                 (Key::Attacker, "attacker-key-1".to_owned())
             } else {
                 (Key::Pool, format!("rotated-away-{i}"))

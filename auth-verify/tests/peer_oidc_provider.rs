@@ -38,7 +38,7 @@ async fn id_token(issuer: &str, client_id: &str, user: &str) -> String {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let verifier = format!("{}-pkce-verifier-of-the-peer-test-0123456789", user);
+    let verifier = format!("{user}-pkce-verifier-of-the-peer-test-0123456789");
     let challenge = URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(
         &aws_lc_rs::digest::SHA256,
         verifier.as_bytes(),
