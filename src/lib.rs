@@ -105,3 +105,14 @@ mod federation_guide {
     #[doc = include_str!("../docs/auth0.md")]
     struct Auth0;
 }
+
+/// The sign-in machine's guide page, through `auth::core` (the scripted peer of
+/// `auth-core`'s `test-util` feature is a dev-dependency of this crate).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/sign-in.md")]
+struct SignInGuide;
+
+/// The triggers guide page, through `auth::triggers`.
+#[cfg(all(doctest, feature = "lambda"))]
+#[doc = include_str!("../docs/triggers.md")]
+struct TriggersGuide;

@@ -54,11 +54,6 @@ pub mod sign_up;
 
 pub use error::{Cause, Error, Recovery};
 
-// The guide page's examples are compiled and run as doctests.
-#[cfg(all(doctest, feature = "test-util"))]
-#[doc = include_str!("../../docs/sign-in.md")]
-struct SignInGuide;
-
 /// How long a Cognito session (the `Session` of a challenge) lives: 3 minutes.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(180);
 

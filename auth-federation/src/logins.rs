@@ -4,7 +4,7 @@
 //!
 //! | provider | key |
 //! |---|---|
-//! | a user pool | `cognito-idp.<region>.amazonaws.com/<poolId>` |
+//! | a user pool | `cognito-idp.<region>.<DNS suffix>/<poolId>` (`auth_core::config::dns_suffix`: `amazonaws.com`, `amazonaws.com.cn`, …) |
 //! | any OIDC issuer (Auth0, Google, …) | the issuer without `https://`: `tenant.auth0.com`, `accounts.google.com` |
 //! | developer-authenticated identities | `cognito-identity.amazonaws.com` |
 //! | Facebook, Amazon, Apple, Twitter | `graph.facebook.com`, `www.amazon.com`, `appleid.apple.com`, `api.twitter.com` |

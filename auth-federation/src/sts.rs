@@ -15,14 +15,12 @@ use crate::error::IdentityPoolError;
 
 const OPERATION: &str = "AssumeRoleWithWebIdentity";
 
-/// The regional STS endpoint, `https://sts.<region>.amazonaws.com/`.
+/// The regional STS endpoint, `https://sts.<region>.<partition's DNS suffix>/`.
 pub(crate) fn regional_endpoint(region: &str) -> String {
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://sts.{region}.{suffix}/")
+    format!(
+        "https://sts.{region}.{}/",
+        auth_core::config::dns_suffix(region)
+    )
 }
 
 /// Builds the request.
@@ -249,6 +247,26 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sts_endpoint_is_in_the_region_partition() {
+        assert_eq!(
+            regional_endpoint("eu-west-1"),
+            "https://sts.eu-west-1.amazonaws.com/"
+        );
+        assert_eq!(
+            regional_endpoint("cn-north-1"),
+            "https://sts.cn-north-1.amazonaws.com.cn/"
+        );
+        assert_eq!(
+            regional_endpoint("us-iso-east-1"),
+            "https://sts.us-iso-east-1.c2s.ic.gov/"
+        );
+        assert_eq!(
+            regional_endpoint("eusc-de-east-1"),
+            "https://sts.eusc-de-east-1.amazonaws.eu/"
+        );
+    }
 
     fn response(status: u16, body: &str) -> http::Response<Vec<u8>> {
         http::Response::builder()

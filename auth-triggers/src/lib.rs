@@ -112,11 +112,6 @@ pub mod lambda;
 #[cfg(feature = "aws-lambda-events")]
 pub mod compat;
 
-// The guide page's examples are compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/triggers.md")]
-struct TriggersGuide;
-
 /// The README's examples, compiled as doctests.
 #[cfg(all(doctest, feature = "lambda"))]
 #[doc = include_str!("../README.md")]

@@ -18,6 +18,7 @@ const FEATURES: &[&str] = &[
     "auth0",
     "verify",
     "triggers",
+    "lambda",
     "reqwest",
     "client",
     "cli",
