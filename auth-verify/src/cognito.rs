@@ -319,7 +319,7 @@ impl CognitoClaims {
 /// `CognitoJwtVerifier`, in Rust).
 ///
 /// On top of [`JwtVerifier`]'s checks (RS256 by a key of the pool's JWKS, `exp`, `nbf`,
-/// size, strict decoding): `token_use` is `id` or `access` and the one the pool accepts; the
+/// size, strict decoding): a `kid` (Cognito always names the key); `token_use` is `id` or `access` and the one the pool accepts; the
 /// client id (`aud` for ID tokens, `client_id` for access tokens) is one the pool accepts;
 /// at least one required group is in `cognito:groups`; at least one required scope is in
 /// `scope`; then the custom check.
@@ -527,6 +527,14 @@ impl CognitoVerifier {
 
     fn check(&self, verified: Verified) -> Result<CognitoClaims, VerifyError> {
         let pool = &self.pools[self.policy_pools[verified.policy_index]];
+        // Cognito names the key of every token; aws-jwt-verify refuses a token without a
+        // `kid` even when the pool's JWKS has a single key that would verify it.
+        if verified.header.kid.is_none() {
+            return Err(VerifyError::new(
+                VerifyErrorKind::UnknownKey,
+                "the token has no kid (Cognito tokens always name their key)",
+            ));
+        }
         let claims = &verified.claims;
         let token_use = match claims.get("token_use") {
             Some(Value::String(t)) if t == "id" || t == "access" => t.as_str(),
