@@ -319,8 +319,9 @@ impl CognitoClaims {
 /// `CognitoJwtVerifier`, in Rust).
 ///
 /// On top of [`JwtVerifier`]'s checks (RS256 by a key of the pool's JWKS, `exp`, `nbf`,
-/// size, strict decoding): a `kid` (Cognito always names the key); `token_use` is `id` or `access` and the one the pool accepts; the
-/// client id (`aud` for ID tokens, `client_id` for access tokens) is one the pool accepts;
+/// size, strict decoding): a `kid` (Cognito always names the key); `token_use` is `id` or
+/// `access` and the one the pool accepts; the client id (`aud` for ID tokens, `client_id`
+/// for access tokens) is one the pool accepts;
 /// at least one required group is in `cognito:groups`; at least one required scope is in
 /// `scope`; then the custom check.
 ///
