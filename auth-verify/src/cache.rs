@@ -165,6 +165,45 @@ impl JwksCache {
         state.keys.clone()
     }
 
+    /// Holds `keys` as the keys of `url`, without any I/O: for offline deployments and
+    /// tests, with keys loaded from bytes or a file ([`KeySet::from_json`]). Verifiers whose
+    /// issuer's JWKS URL is `url` then verify with them ([`verify_sync`] never does I/O).
+    ///
+    /// The insert counts as a successful fetch of `url`: it replaces the keys held, clears a
+    /// failure (and its backoff), and the next fetch for an unknown `kid` waits for the
+    /// refetch interval like after any fetch. A process that must never reach the network
+    /// verifies with [`verify_sync`] only, or builds the cache on an
+    /// [`HttpClient`] that refuses every request.
+    ///
+    /// ```
+    /// use auth_verify::{JwksCache, KeySet};
+    /// # #[derive(Debug)] struct Offline;
+    /// # impl auth_providers::HttpClient for Offline {
+    /// #     fn send(&self, _: http::Request<Vec<u8>>) -> auth_providers::HttpFuture<'_> { unreachable!() }
+    /// # }
+    ///
+    /// let jwks = br#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","use":"sig",
+    ///   "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+    ///   "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+    /// let cache = JwksCache::new(Offline);
+    /// let url = "https://issuer.example/.well-known/jwks.json";
+    /// cache.insert(url, KeySet::from_json(jwks)?);
+    /// assert_eq!(cache.cached(url).map(|k| k.len()), Some(1));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// [`verify_sync`]: crate::JwtVerifier::verify_sync
+    pub fn insert(&self, url: &str, keys: KeySet) -> Arc<KeySet> {
+        let keys = Arc::new(keys);
+        let slot = self.slot(url);
+        let mut state = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.keys = Some(keys.clone());
+        state.last_attempt = Some(Instant::now());
+        state.failures = 0;
+        state.last_error = None;
+        keys
+    }
+
     /// Fetches the keys of `url` unless they are held already (or a fetch failed within the
     /// backoff): call it at start-up so that the first request does not wait for the fetch.
     ///
@@ -312,4 +351,48 @@ fn unreachable_empty(url: &str) -> Result<Arc<KeySet>, FetchError> {
             reason: "no keys held".to_owned(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use auth_providers::HttpFuture;
+
+    /// An HTTP client that fails the test if the cache ever sends a request.
+    #[derive(Debug)]
+    struct NoNetwork;
+
+    impl HttpClient for NoNetwork {
+        fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+            panic!("the cache sent a request to {}", request.uri());
+        }
+    }
+
+    const JWKS: &[u8] = br#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","use":"sig",
+        "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+        "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+
+    #[tokio::test]
+    async fn inserted_keys_are_served_without_a_fetch_and_count_as_one() {
+        let cache = JwksCache::new(NoNetwork);
+        let url = "https://issuer.example/.well-known/jwks.json";
+        assert!(cache.cached(url).is_none());
+        let inserted = cache.insert(url, KeySet::from_json(JWKS).unwrap());
+        assert_eq!(cache.cached(url), Some(inserted.clone()));
+        // Held keys satisfy hydrate without a request.
+        assert_eq!(cache.hydrate(url).await.unwrap(), inserted);
+        // An unknown kid within the refetch interval is answered from the keys held, with
+        // no request: the insert counts as a fetch.
+        let held = cache
+            .key_set(url, |keys| {
+                keys.find(Some("other"), crate::Algorithm::ES256).is_some()
+            })
+            .await
+            .unwrap();
+        assert_eq!(held, inserted);
+        // A second insert replaces the keys.
+        let replaced = cache.insert(url, KeySet::default());
+        assert!(replaced.is_empty());
+        assert_eq!(cache.cached(url).map(|k| k.len()), Some(0));
+    }
 }

@@ -52,6 +52,9 @@ pub struct CognitoPool {
     user_pool_id: String,
     issuer: String,
     jwks_uri: String,
+    /// Cognito's updated issuer format and its JWKS URL (commercial partition), accepted
+    /// beside the original unless [`CognitoPool::endpoint`] replaced both.
+    updated: Option<(String, String)>,
     token_use: TokenUse,
     client_ids: Option<Vec<String>>,
     any_client: bool,
@@ -65,6 +68,7 @@ impl fmt::Debug for CognitoPool {
         f.debug_struct("CognitoPool")
             .field("user_pool_id", &self.user_pool_id)
             .field("issuer", &self.issuer)
+            .field("updated_issuer", &self.updated.as_ref().map(|(i, _)| i))
             .field("token_use", &self.token_use)
             .field("client_ids", &self.client_ids)
             .field("groups", &self.groups)
@@ -80,6 +84,12 @@ impl CognitoPool {
     /// `<issuer>/.well-known/jwks.json`, in every partition (`amazonaws.com`, `cn-`:
     /// `amazonaws.com.cn`, the ISO partitions, `eusc-`). Set the accepted client ids, or say
     /// explicitly that any client of the pool is accepted.
+    ///
+    /// In the commercial partition, Cognito's updated issuer format
+    /// `https://issuer-cognito-idp.<region>.amazonaws.com/<pool id>` (the one tokens carry
+    /// when the pool uses it, e.g. with multi-Region replication) is accepted too, with its
+    /// keys at `<that issuer>/.well-known/jwks.json`, as `aws-jwt-verify` accepts both; see
+    /// [`issuers`](Self::issuers).
     ///
     /// # Errors
     ///
@@ -99,9 +109,16 @@ impl CognitoPool {
             "https://cognito-idp.{region}.{}/{user_pool_id}",
             auth_core::config::dns_suffix(region)
         );
+        let suffix = auth_core::config::dns_suffix(region);
+        // The commercial partition only (GovCloud shares its DNS suffix, not its endpoints).
+        let updated = (suffix == "amazonaws.com" && !region.starts_with("us-gov-")).then(|| {
+            let issuer = format!("https://issuer-cognito-idp.{region}.{suffix}/{user_pool_id}");
+            (issuer.clone(), format!("{issuer}/.well-known/jwks.json"))
+        });
         Ok(Self {
             jwks_uri: format!("{issuer}/.well-known/jwks.json"),
             issuer,
+            updated,
             user_pool_id,
             token_use,
             client_ids: None,
@@ -150,11 +167,13 @@ impl CognitoPool {
     }
 
     /// Uses another issuer and JWKS URL than the pool id implies (a local Cognito such as
-    /// moto, a VPC endpoint, a proxy). The issuer must still equal the tokens' `iss`.
+    /// moto, a VPC endpoint, a proxy). The issuer must still equal the tokens' `iss`; it is
+    /// then the only one accepted (the updated issuer format is no longer).
     #[must_use]
     pub fn endpoint(mut self, issuer: impl Into<String>, jwks_uri: impl Into<String>) -> Self {
         self.issuer = issuer.into();
         self.jwks_uri = jwks_uri.into();
+        self.updated = None;
         self
     }
 
@@ -171,6 +190,28 @@ impl CognitoPool {
     /// The JWKS URL.
     pub fn jwks_uri(&self) -> &str {
         &self.jwks_uri
+    }
+
+    /// Every issuer accepted for the pool with its JWKS URL: [`issuer`](Self::issuer) first,
+    /// then (commercial partition, no [`endpoint`](Self::endpoint)) the updated format.
+    ///
+    /// ```
+    /// use auth_verify::{CognitoPool, TokenUse};
+    ///
+    /// let pool = CognitoPool::new("us-east-1_AbCdEf123", TokenUse::Access)?;
+    /// let issuers: Vec<_> = pool.issuers().map(|(issuer, _)| issuer).collect();
+    /// assert_eq!(issuers, [
+    ///     "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
+    ///     "https://issuer-cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEf123",
+    /// ]);
+    /// # Ok::<(), auth_verify::VerifyError>(())
+    /// ```
+    pub fn issuers(&self) -> impl Iterator<Item = (&str, &str)> {
+        std::iter::once((self.issuer.as_str(), self.jwks_uri.as_str())).chain(
+            self.updated
+                .as_ref()
+                .map(|(issuer, jwks)| (issuer.as_str(), jwks.as_str())),
+        )
     }
 }
 
@@ -278,8 +319,9 @@ impl CognitoClaims {
 /// `CognitoJwtVerifier`, in Rust).
 ///
 /// On top of [`JwtVerifier`]'s checks (RS256 by a key of the pool's JWKS, `exp`, `nbf`,
-/// size, strict decoding): `token_use` is `id` or `access` and the one the pool accepts; the
-/// client id (`aud` for ID tokens, `client_id` for access tokens) is one the pool accepts;
+/// size, strict decoding): a `kid` (Cognito always names the key); `token_use` is `id` or
+/// `access` and the one the pool accepts; the client id (`aud` for ID tokens, `client_id`
+/// for access tokens) is one the pool accepts;
 /// at least one required group is in `cognito:groups`; at least one required scope is in
 /// `scope`; then the custom check.
 ///
@@ -303,6 +345,8 @@ pub struct CognitoVerifier {
     /// after the Cognito checks).
     core: JwtVerifier,
     pools: std::sync::Arc<[CognitoPool]>,
+    /// The pool of each of `core`'s issuer policies (a pool has one per issuer format).
+    policy_pools: std::sync::Arc<[usize]>,
     check: Option<crate::verifier::CustomCheck>,
 }
 
@@ -364,7 +408,8 @@ impl CognitoVerifierBuilder {
     /// client ids (and without [`any_client`](CognitoPool::any_client)).
     pub fn build(self) -> Result<CognitoVerifier, VerifyError> {
         let mut core = JwtVerifier::builder(self.keys);
-        for pool in &self.pools {
+        let mut policy_pools = Vec::new();
+        for (index, pool) in self.pools.iter().enumerate() {
             if pool.client_ids.is_none() && !pool.any_client {
                 return Err(VerifyError::new(
                     VerifyErrorKind::Claim,
@@ -375,12 +420,15 @@ impl CognitoVerifierBuilder {
                 ));
             }
             // The audience is Cognito-specific (aud or client_id by token_use): checked here.
-            core = core.issuer(
-                IssuerPolicy::new(pool.issuer.clone(), pool.jwks_uri.clone())
-                    .any_audience()
-                    .algorithms([Algorithm::RS256])
-                    .grace(pool.grace),
-            );
+            for (issuer, jwks_uri) in pool.issuers() {
+                core = core.issuer(
+                    IssuerPolicy::new(issuer, jwks_uri)
+                        .any_audience()
+                        .algorithms([Algorithm::RS256])
+                        .grace(pool.grace),
+                );
+                policy_pools.push(index);
+            }
         }
         if let Some(bytes) = self.max_token_bytes {
             core = core.max_token_bytes(bytes);
@@ -398,6 +446,7 @@ impl CognitoVerifierBuilder {
         Ok(CognitoVerifier {
             core,
             pools: self.pools.into(),
+            policy_pools: policy_pools.into(),
             check: self.check,
         })
     }
@@ -414,7 +463,8 @@ impl CognitoVerifier {
         }
     }
 
-    /// Fetches every pool's keys now (call at start-up so that no request waits, and so that
+    /// Fetches every pool's keys now, at the JWKS URL of each of its [issuers](CognitoPool::issuers)
+    /// (call at start-up so that no request waits, and so that
     /// [`verify_sync`](Self::verify_sync) can verify).
     ///
     /// # Errors
@@ -477,7 +527,15 @@ impl CognitoVerifier {
     }
 
     fn check(&self, verified: Verified) -> Result<CognitoClaims, VerifyError> {
-        let pool = &self.pools[verified.policy_index];
+        let pool = &self.pools[self.policy_pools[verified.policy_index]];
+        // Cognito names the key of every token; aws-jwt-verify refuses a token without a
+        // `kid` even when the pool's JWKS has a single key that would verify it.
+        if verified.header.kid.is_none() {
+            return Err(VerifyError::new(
+                VerifyErrorKind::UnknownKey,
+                "the token has no kid (Cognito tokens always name their key)",
+            ));
+        }
         let claims = &verified.claims;
         let token_use = match claims.get("token_use") {
             Some(Value::String(t)) if t == "id" || t == "access" => t.as_str(),

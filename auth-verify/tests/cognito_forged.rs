@@ -177,7 +177,7 @@ async fn misused_tokens_are_refused_with_their_kind() {
         (
             "another pool's issuer",
             with(&|c| {
-                c["iss"] = json!("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other")
+                c["iss"] = json!("https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other");
             }),
             VerifyErrorKind::Issuer,
         ),
@@ -318,7 +318,7 @@ async fn verify_sync_never_fetches_and_works_once_hydrated() {
 #[test]
 fn a_pool_needs_an_explicit_client_decision_and_a_real_pool_id() {
     let keys = JwksCache::new(ReqwestHttpClient::builder().build().unwrap());
-    let error = CognitoVerifier::builder(keys.clone())
+    let error = CognitoVerifier::builder(keys)
         .pool(CognitoPool::new(POOL, TokenUse::Access).unwrap())
         .build()
         .unwrap_err();

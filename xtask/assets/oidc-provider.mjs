@@ -5,6 +5,10 @@
 //   native-app   public (PKCE S256), loopback redirect on any port (RFC 8252 §7.3) and a
 //                custom-scheme redirect; authorization code, refresh token, device code.
 //   service      confidential (client_secret_basic), client credentials.
+//   es256-app    like native-app (authorization code + PKCE), but its ID tokens are signed
+//                with ES256 (auth-verify/tests/peer_oidc_provider.rs).
+// Keys: oidc-provider's development RSA key (kid keystore-CHANGE-ME, RS256: what every other
+// client's tokens are signed with, as before) and a test-only P-256 key (kid test-es256).
 // Headless login: GET /interaction/<uid> logs in the account named by the authorization
 // request's `login_hint` (default "alice") and grants consent, without a browser. A
 // `login_hint` of "deny" ends the interaction with error=access_denied.
@@ -20,6 +24,15 @@
 //   - `identity_provider=<name>` (Google, …) logs in `<name>_<login_hint>`, the way Cognito
 //     names federated users, and adds an `identities` claim to the ID token.
 import Provider from 'oidc-provider';
+import devKeystore from 'oidc-provider/lib/consts/dev_keystore.js';
+
+// A P-256 key for ES256 ID tokens, generated for these tests only (never a secret).
+const es256Key = {
+  kty: 'EC', crv: 'P-256', kid: 'test-es256', use: 'sig', alg: 'ES256',
+  x: 'a4NJHreo9nXxWGrO4AD9nwQIwLCpnmQbW8W4eRHtYuU',
+  y: 'LWQT_cGgRTzzvzBKt7vC-bw_9xET866-mXZA4r5pwLM',
+  d: 'gGjP7X5IMcKeDrVBSGeVpDYsRPcmfzSp8dwxsHlqwJI',
+};
 
 const port = Number(process.env.PORT);
 const issuer = process.env.ISSUER ?? `http://127.0.0.1:${port}`;
@@ -97,6 +110,15 @@ const provider = new Provider(issuer, {
       response_types: ['code'],
     },
     {
+      client_id: 'es256-app',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: ['http://127.0.0.1/callback'],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+    },
+    {
       client_id: 'service',
       client_secret: 'service-secret',
       grant_types: ['client_credentials'],
@@ -104,6 +126,7 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
     },
   ],
+  jwks: { keys: [...devKeystore.keys, es256Key] },
   cookies: { keys: ['local-test-only-cookie-key'] },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   conformIdTokenClaims: false,

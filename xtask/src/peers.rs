@@ -10,6 +10,8 @@
 //!   standing in for a user pool's managed-login domain (Cognito's endpoint paths, JWT access
 //!   tokens with Cognito's claims, `GET /logout`), for sign-in with redirect.
 //! - **redis-server** (Debian's package, installed with apt-get if missing).
+//! - **aws-jwt-verify** (awslabs', pinned): not a server; installed next to oidc-provider for
+//!   the differential test of `auth-verify` (`target/peers/node/node_modules`).
 //!
 //! Everything lives under `target/peers/`: the Python venv (moto and pycognito), the npm
 //! install, one `<peer>.pid`/`.port`/`.log` per peer, and `peers.env`, the `KEY=url` lines that
@@ -30,6 +32,9 @@ use crate::http;
 const MOTO: &str = "moto[server]==5.2.5";
 const PYCOGNITO: &str = "pycognito==2024.5.1";
 const OIDC_PROVIDER: &str = "oidc-provider@9.13.3";
+/// awslabs' verifier, the other side of `auth-verify/tests/peer_differential.rs` (not a
+/// server: the test runs `auth-verify/tests/differential/verify.mjs` with this `node_modules`).
+const AWS_JWT_VERIFY: &str = "aws-jwt-verify@5.2.1";
 
 /// moto-auth enforces SigV4 and IAM from its first call. A test that needs an IAM user first
 /// opens a window of N unauthenticated calls with `POST /moto-api/reset-auth` (body: N).
@@ -290,7 +295,8 @@ fn install_node() -> Result {
         include_str!("../assets/oidc-provider.mjs"),
     )?;
     let stamp = node_dir.join("xtask-stamp");
-    if fs::read_to_string(&stamp).is_ok_and(|s| s == OIDC_PROVIDER) {
+    let wanted = format!("{OIDC_PROVIDER} {AWS_JWT_VERIFY}");
+    if fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(());
     }
     if !cmd::on_path("npm") {
@@ -305,9 +311,9 @@ fn install_node() -> Result {
         Command::new("npm")
             .current_dir(&node_dir)
             .args(["install", "--no-audit", "--no-fund", "--loglevel=error"])
-            .arg(OIDC_PROVIDER),
+            .args([OIDC_PROVIDER, AWS_JWT_VERIFY]),
     )?;
-    write(&stamp, OIDC_PROVIDER)
+    write(&stamp, &wanted)
 }
 
 fn install_redis() -> Result {
