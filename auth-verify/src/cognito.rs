@@ -463,15 +463,22 @@ impl CognitoVerifier {
         }
     }
 
-    /// Fetches every pool's keys now, at the JWKS URL of each of its [issuers](CognitoPool::issuers)
-    /// (call at start-up so that no request waits, and so that
-    /// [`verify_sync`](Self::verify_sync) can verify).
+    /// Fetches every pool's keys now, at its regional issuer's JWKS URL (call at start-up so
+    /// that no request waits, and so that [`verify_sync`](Self::verify_sync) can verify).
+    /// Tokens of the `issuer-cognito-idp` format (see [`CognitoPool::issuers`]) fetch their
+    /// keys when the first one arrives.
     ///
     /// # Errors
     ///
     /// The first fetch that fails.
     pub async fn hydrate(&self) -> Result<(), VerifyError> {
-        self.core.hydrate().await
+        // The regional issuer's keys only: those of the `issuer-cognito-idp` format are
+        // fetched when a token of that format first arrives, so a pool that does not use it
+        // never makes start-up depend on that URL.
+        for pool in self.pools.iter() {
+            self.core.key_cache().hydrate(&pool.jwks_uri).await?;
+        }
+        Ok(())
     }
 
     /// The key cache.

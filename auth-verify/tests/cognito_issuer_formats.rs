@@ -124,3 +124,41 @@ fn outside_the_commercial_partition_only_the_original_issuer_is_trusted() {
         assert_eq!(issuers, [pool.issuer()], "{pool_id}");
     }
 }
+
+/// Serves the pool's JWKS at the regional URL only, and counts every URL asked for.
+#[derive(Debug, Default)]
+struct RegionalOnly(std::sync::Mutex<Vec<String>>);
+
+impl HttpClient for RegionalOnly {
+    fn send(&self, request: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+        let url = request.uri().to_string();
+        self.0.lock().unwrap().push(url.clone());
+        let response = if url.starts_with("https://cognito-idp.") {
+            let body = json!({"keys": [forge::jwk("pool")]}).to_string();
+            http::Response::new(body.into_bytes())
+        } else {
+            let mut not_found = http::Response::new(Vec::new());
+            *not_found.status_mut() = http::StatusCode::NOT_FOUND;
+            not_found
+        };
+        auth_providers::ProviderFuture::ready(Ok(response))
+    }
+}
+
+#[tokio::test]
+async fn hydrate_fetches_only_the_regional_issuer_so_start_up_never_depends_on_the_other() {
+    let http = std::sync::Arc::new(RegionalOnly::default());
+    let verifier = CognitoVerifier::builder(JwksCache::new(http.clone()))
+        .pool(
+            CognitoPool::new(POOL_ID, TokenUse::Access)
+                .unwrap()
+                .client_id("app"),
+        )
+        .build()
+        .unwrap();
+    verifier.hydrate().await.unwrap();
+    assert_eq!(
+        *http.0.lock().unwrap(),
+        ["https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Upd4ted/.well-known/jwks.json"]
+    );
+}
