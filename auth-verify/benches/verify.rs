@@ -123,13 +123,13 @@ fn verify(c: &mut Criterion) {
         b.iter(|| black_box(ours.verify_sync_at(black_box(&token), now).unwrap()));
     });
     group.bench_function("jsonwebtoken", |b| {
-        b.iter(|| black_box(theirs(black_box(&token))))
+        b.iter(|| black_box(theirs(black_box(&token))));
     });
     group.bench_function("aws_lc_signature_only", |b| {
         b.iter(|| {
             floor
                 .verify_sig(black_box(input.as_bytes()), black_box(&signature))
-                .unwrap()
+                .unwrap();
         });
     });
     group.finish();
