@@ -25,7 +25,7 @@ pub use retry::{RetryConfig, RetrySafety, RetryingHttpClient};
 /// body is abandoned as soon as it passes the limit, so a hostile peer cannot make the
 /// caller buffer more than `limit` bytes. Either way the error is
 /// [`HttpErrorKind::BodyTooLarge`]. The default client
-/// ([`ReqwestHttpClient`](crate::ReqwestHttpClient)) and [`RetryingHttpClient`] honour it;
+/// ([`ReqwestHttpClient`]) and [`RetryingHttpClient`] honour it;
 /// callers that cannot trust a custom client to do so check the length again afterwards.
 ///
 /// ```
