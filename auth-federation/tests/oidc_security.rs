@@ -98,6 +98,17 @@ fn sign(key: &str, kid: &str, claims: &serde_json::Value) -> String {
     encode(&header, claims, &key).unwrap()
 }
 
+/// How many requests reached `path` of the provider.
+async fn requests_to(server: &MockServer, path: &str) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == path)
+        .count()
+}
+
 async fn rejection(client: &OidcClient, token: &str, nonce: Option<&str>) -> IdTokenError {
     match client.verifier().verify(token, nonce).await {
         Err(OidcError::InvalidIdToken(e)) => e,
@@ -183,13 +194,7 @@ async fn unknown_kid_is_rejected_after_one_rate_limited_refetch() {
     ));
     // Again: the JWKS was fetched moments ago, so no new fetch.
     let _ = rejection(&client, &token, None).await;
-    let fetches = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/jwks")
-        .count();
+    let fetches = requests_to(&server, "/jwks").await;
     assert_eq!(fetches, 1, "unknown kids must not make us hammer the JWKS");
 }
 
@@ -280,13 +285,7 @@ async fn a_state_that_does_not_match_is_rejected_before_any_exchange() {
             Err(OidcError::StateMismatch)
         ));
     }
-    let token_calls = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/token")
-        .count();
+    let token_calls = requests_to(&server, "/token").await;
     assert_eq!(token_calls, 0);
     // The URL carries PKCE S256, state and nonce.
     let url = url_params(request.url());
@@ -384,13 +383,7 @@ async fn jwks_unreachable_is_a_typed_transient_error_naming_the_url_and_sent_onc
         )
     );
     assert!(error.is_transient());
-    let fetches = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/jwks")
-        .count();
+    let fetches = requests_to(&server, "/jwks").await;
     assert_eq!(
         fetches, 1,
         "the JWKS cache has its own backoff: the HTTP layer does not retry its fetches"
@@ -450,13 +443,7 @@ async fn token_endpoint_5xx_is_typed_and_the_code_is_not_replayed() {
         ),
         "{error:?}"
     );
-    let posts = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/token")
-        .count();
+    let posts = requests_to(&server, "/token").await;
     assert_eq!(
         posts, 1,
         "an authorization code is single-use: never replay it"
@@ -576,13 +563,7 @@ async fn twenty_forged_kids_against_a_failing_jwks_cost_one_request() {
             "{error:?}"
         );
     }
-    let fetches = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/jwks")
-        .count();
+    let fetches = requests_to(&server, "/jwks").await;
     assert_eq!(fetches, 1, "one request per interval, failures included");
 }
 

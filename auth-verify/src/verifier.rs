@@ -406,10 +406,7 @@ impl JwtVerifier {
     ///
     /// A [`VerifyError`] of the failed check.
     pub fn verify_sync_at(&self, token: &str, now: SystemTime) -> Result<Claims, VerifyError> {
-        let (decoded, index) = self.decode(token)?;
-        let policy = &self.issuers[index];
-        let keys = self.keys.cached(&policy.jwks_uri).unwrap_or_default();
-        Ok(self.finish(decoded, index, keys, now)?.claims)
+        Ok(self.verify_full_sync(token, now)?.claims)
     }
 
     pub(crate) async fn verify_full(
@@ -421,14 +418,11 @@ impl JwtVerifier {
         let policy = &self.issuers[index];
         let kid = decoded.header.kid.as_deref();
         let alg = decoded.alg;
-        let keys = match self.keys.cached(&policy.jwks_uri) {
-            Some(keys) if holds(&keys, kid, alg) => keys,
-            _ => {
-                self.keys
-                    .key_set(&policy.jwks_uri, |keys| holds(keys, kid, alg))
-                    .await?
-            }
-        };
+        // The cache answers from the keys held when they have the kid, without waiting.
+        let keys = self
+            .keys
+            .key_set(&policy.jwks_uri, |keys| holds(keys, kid, alg))
+            .await?;
         self.finish(decoded, index, keys, now)
     }
 

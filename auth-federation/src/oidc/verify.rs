@@ -204,26 +204,24 @@ fn map_error(error: &VerifyError, token: &str) -> OidcError {
     if let Some(fetch) = error.fetch_error() {
         return OidcError::KeyFetch(fetch.clone());
     }
+    // The header's alg (at most 64 characters) and kid, decoded once, only for the kinds
+    // that name them.
     let header = || {
         auth_verify::peek_unverified(token)
             .ok()
-            .map(|u| u.header().clone())
+            .map(|u| {
+                let h = u.header();
+                (h.alg.chars().take(64).collect::<String>(), h.kid.clone())
+            })
+            .unwrap_or_default()
     };
     let id = match error.kind() {
-        VerifyErrorKind::Algorithm => IdTokenError::DisallowedAlgorithm {
-            alg: header()
-                .map(|h| h.alg.chars().take(64).collect())
-                .unwrap_or_default(),
-        },
-        VerifyErrorKind::KeyMismatch => IdTokenError::KeyMismatch {
-            kid: header().and_then(|h| h.kid),
-            alg: header()
-                .map(|h| h.alg.chars().take(64).collect())
-                .unwrap_or_default(),
-        },
-        VerifyErrorKind::UnknownKey => IdTokenError::UnknownKey {
-            kid: header().and_then(|h| h.kid),
-        },
+        VerifyErrorKind::Algorithm => IdTokenError::DisallowedAlgorithm { alg: header().0 },
+        VerifyErrorKind::KeyMismatch => {
+            let (alg, kid) = header();
+            IdTokenError::KeyMismatch { kid, alg }
+        }
+        VerifyErrorKind::UnknownKey => IdTokenError::UnknownKey { kid: header().1 },
         VerifyErrorKind::BadSignature => IdTokenError::InvalidSignature,
         VerifyErrorKind::Expired if error.to_string().contains("no exp") => {
             IdTokenError::MissingClaim("exp".into())
