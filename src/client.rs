@@ -43,6 +43,7 @@ mod error;
 mod mfa;
 mod outputs;
 mod redirect;
+mod reset_password;
 mod session;
 mod sign_in;
 mod sign_up;

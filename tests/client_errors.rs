@@ -119,7 +119,7 @@ async fn a_wrong_reset_code_may_be_entered_again_like_any_other_code() {
         .confirm_reset_password("alice", "N3w-password!", "000000", Default::default())
         .await
         .unwrap_err();
-    assert_code_may_be_entered_again(&err, "ConfirmForgotPassword");
+    assert_code_may_be_entered_again(&err, "confirm_reset_password");
     auth.confirm_reset_password(
         "alice",
         "N3w-password!",

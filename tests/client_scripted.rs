@@ -390,6 +390,32 @@ async fn totp_sign_in_answers_the_step_and_a_wrong_code_may_be_retried() {
 }
 
 #[tokio::test]
+async fn an_answer_lost_offline_may_be_given_again_to_the_same_client() {
+    let f = fixture(
+        Scenario::new().with_user(UserSpec::new("alice", "Corr3ct-horse").with_mfa(Mfa::Totp)),
+    );
+    f.auth
+        .sign_in("alice", "Corr3ct-horse", SignInOptions::new())
+        .await
+        .unwrap();
+    *f.http.offline.lock().unwrap() = true;
+    let err = f
+        .auth
+        .confirm_sign_in(code(TOTP_CODE), ConfirmOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, AuthError::Transport { .. }), "{err:?}");
+    *f.http.offline.lock().unwrap() = false;
+    // The machine went back to its step: the same answer signs in, without a restore.
+    let out = f
+        .auth
+        .confirm_sign_in(code(TOTP_CODE), ConfirmOptions::default())
+        .await
+        .unwrap();
+    assert!(out.is_signed_in());
+}
+
+#[tokio::test]
 async fn a_pending_sign_in_survives_a_restart() {
     let scenario =
         Scenario::new().with_user(UserSpec::new("alice", "Corr3ct-horse").with_mfa(Mfa::Totp));

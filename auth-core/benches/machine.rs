@@ -23,6 +23,7 @@ use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use auth_core::config::UserPoolConfig;
+use auth_core::machine::Machine as _;
 use auth_core::machine::session::{Session, SessionOptions};
 use auth_core::machine::sign_in::{SignIn, SignInFlow, SignInInput, SignInStep};
 use auth_core::tokens::{AuthTokens, Jwt, RefreshToken};

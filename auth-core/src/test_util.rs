@@ -17,6 +17,7 @@
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
+//! use auth_core::machine::Machine as _;
 //! use auth_core::machine::sign_in::{Answer, ConfirmOptions, SignIn, SignInInput, SignInStep, MfaType};
 //! use auth_core::test_util::{Mfa, Scenario, ScriptedPeer, UserSpec, TOTP_CODE};
 //!
@@ -47,7 +48,7 @@ mod srp_server;
 pub mod strategy;
 
 pub use lambda::{LambdaFunction, Trigger};
-pub use peer::{Drive, RecordedRequest, ScriptedPeer};
+pub use peer::{RecordedRequest, ScriptedPeer};
 
 /// The SMS code the peer sends (SMS_MFA, SMS_OTP).
 pub const SMS_CODE: &str = "111111";

@@ -10,7 +10,7 @@ use auth_core::machine::session::{
 };
 use auth_core::machine::sign_in::{SignIn, SignInInput, SignInStep};
 use auth_core::machine::sign_up::{SignUp, SignUpInput, SignUpStep};
-use auth_core::machine::{Cause, Recovery};
+use auth_core::machine::{Cause, Machine as _, Recovery};
 use auth_core::test_util::{CONFIRMATION_CODE, FaultResponse, Scenario, ScriptedPeer, UserSpec};
 use auth_core::tokens::AuthTokens;
 use auth_core::wire::{self, AttributeType, ErrorKind};
@@ -280,12 +280,28 @@ fn session_keeps_tokens_on_transient_failures() {
         ));
     }
     // No response at all (offline).
-    let (_, tokens, config) = signed_in(dave());
+    let (mut peer, tokens, config) = signed_in(dave());
     let mut session = Session::new(&config, tokens, SessionOptions::default());
     session.refresh(t0()).unwrap();
-    let _ = session.poll_request();
-    session.transport_failed().unwrap();
+    let first = session.poll_request().expect("the refresh request");
+    assert_eq!(session.transport_failed(t0()).unwrap(), Recovery::Resend);
     assert!(session.tokens().is_some());
+    assert!(
+        session.poll_request().is_none(),
+        "nothing is sent until resend"
+    );
+    // The same refresh goes again and succeeds against the peer.
+    session.resend().unwrap();
+    let again = session.poll_request().expect("the refresh again");
+    assert_eq!(again.body(), first.body());
+    let response = peer.handle(&again, t0());
+    session.handle_response(response, t0()).unwrap();
+    assert!(matches!(
+        session.step(),
+        Some(SessionStep::Refreshed { .. })
+    ));
+    // Nothing is left to resend after a response.
+    assert!(session.resend().is_err());
 }
 
 #[test]

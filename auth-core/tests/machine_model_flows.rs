@@ -8,6 +8,7 @@
 use std::time::{Duration, SystemTime};
 
 use auth_core::config::UserPoolConfig;
+use auth_core::machine::Machine as _;
 use auth_core::machine::reset_password::{ResetPassword, ResetPasswordStep};
 use auth_core::machine::session::{Session, SessionOptions, SessionStep, TokenAction};
 use auth_core::machine::sign_in::{SignIn, SignInFlow, SignInInput};
@@ -609,7 +610,7 @@ impl StateMachineTest for SessionTest {
             }
             ST::TransportFailed => {
                 let _ = sut.session.poll_request();
-                sut.session.transport_failed().unwrap();
+                sut.session.transport_failed(sut.now).unwrap();
                 // The peer never saw it; a fault meant for it is dropped.
                 sut.peer.fail_next(FaultResponse::EmptyObject);
                 let _ = sut.peer.handle(&http::Request::new(Vec::new()), sut.now);

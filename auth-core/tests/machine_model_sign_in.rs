@@ -14,6 +14,7 @@
 use std::time::{Duration, SystemTime};
 
 use auth_core::Sensitive;
+use auth_core::machine::Machine as _;
 use auth_core::machine::sign_in::{
     Answer, ConfirmOptions, FirstFactor, MfaType, SignIn, SignInFlow, SignInInput, SignInStep,
 };

@@ -11,7 +11,7 @@ use auth_core::machine::sign_in::{
     Answer, ConfirmOptions, DeviceMetadata, DeviceOptions, FirstFactor, MfaType, SignIn,
     SignInFlow, SignInInput, SignInOutcome, SignInStep,
 };
-use auth_core::machine::{Cause, Recovery};
+use auth_core::machine::{Cause, Machine as _, Recovery};
 use auth_core::test_util::{
     EMAIL_CODE, FaultResponse, Mfa, SMS_CODE, Scenario, ScriptedPeer, TOTP_CODE, TOTP_SECRET,
     UserSpec,

@@ -34,7 +34,7 @@ use auth_core::machine::sign_in::{
     Answer, ConfirmOptions, MfaType, SignIn, SignInFlow, SignInInput, SignInOutcome, SignInStep,
 };
 use auth_core::machine::sign_up::{SignUp, SignUpInput, SignUpStep};
-use auth_core::machine::{Cause, Error, Recovery};
+use auth_core::machine::{Cause, Error, Machine as _, Recovery};
 use auth_core::wire::{AttributeType, ErrorKind};
 use serde_json::{Value, json};
 

@@ -2,55 +2,24 @@
 //! calls.
 //!
 //! The machines never send anything; this module does: it takes each request from
-//! `poll_request`, sends it with the configured [`HttpClient`], and hands the response back
+//! [`Machine::poll_request`], sends it with the configured [`HttpClient`], and hands the response back
 //! with the time of the configured clock, until the machine has nothing left to send.
 
 use std::time::SystemTime;
 
 use auth_core::config::UserPoolConfig;
-use auth_core::machine::reset_password::ResetPassword;
-use auth_core::machine::session::Session;
-use auth_core::machine::sign_in::SignIn;
-use auth_core::machine::sign_up::SignUp;
-use auth_core::machine::{self};
+use auth_core::machine::Machine;
 use auth_core::wire::{self, Operation, OperationInput};
 use auth_providers::{HttpClient, SharedHttpClient};
 
 use super::AuthError;
 
-/// What the driver needs from a machine: the quinn-proto shape every `auth-core` machine has.
-pub(crate) trait Machine: Send {
-    fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>>;
-    fn handle_response(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), machine::Error>;
-}
-
-macro_rules! machine {
-    ($($ty:ty),*) => {$(
-        impl Machine for $ty {
-            fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
-                <$ty>::poll_request(self)
-            }
-            fn handle_response(
-                &mut self,
-                response: http::Response<Vec<u8>>,
-                now: SystemTime,
-            ) -> Result<(), machine::Error> {
-                <$ty>::handle_response(self, response, now)
-            }
-        }
-    )*};
-}
-
-machine!(SignIn, SignUp, ResetPassword, Session);
-
 /// Drives `machine` until it has no request left: poll, send, hand the response back with
-/// `now()`. A request without a response is [`AuthError::Transport`]; a response the machine
-/// refuses is [`AuthError::Flow`] (the machine's state says what may happen next).
-pub(crate) async fn drive<M: Machine>(
+/// `now()`. A request without a response is [`AuthError::Transport`], after the machine was
+/// told ([`Machine::transport_failed`]: it is back at the user's step, or holds the request
+/// for a resend, and keeps what the user holds); a response the machine refuses is
+/// [`AuthError::Flow`] (the machine's state says what may happen next).
+pub(crate) async fn drive<M: Machine + Send>(
     http: &SharedHttpClient,
     now: impl Fn() -> SystemTime,
     machine: &mut M,
@@ -59,10 +28,14 @@ pub(crate) async fn drive<M: Machine>(
     while let Some(request) = machine.poll_request() {
         let target = target(&request);
         tracing::debug!(target = %target, "sending");
-        let response = http
-            .send(request)
-            .await
-            .map_err(|source| AuthError::Transport { operation, source })?;
+        let response = match http.send(request).await {
+            Ok(response) => response,
+            Err(source) => {
+                // Cannot fail: the request just taken is the one in flight.
+                let _ = machine.transport_failed(now());
+                return Err(AuthError::Transport { operation, source });
+            }
+        };
         tracing::debug!(status = response.status().as_u16(), "response");
         machine
             .handle_response(response, now())

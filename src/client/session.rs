@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use auth_core::Sensitive;
 use auth_core::config::UserPoolConfig;
 use auth_core::machine::ClientMetadata;
+use auth_core::machine::Machine as _;
 use auth_core::machine::session::{Session, SessionOptions, SessionStep, TokenAction};
 use auth_core::tokens::AuthTokens;
 use auth_core::wire::{GlobalSignOutInput, RevokeTokenInput};
@@ -378,9 +379,8 @@ impl Auth {
         )
         .instrument(span)
         .await;
-        if let Err(AuthError::Transport { .. }) = &driven {
-            let _ = session.transport_failed();
-        }
+        // After a transport failure the driver has told the session: it holds
+        // `Failed { KeepTokens, .. }`, so the stored tokens stay.
         match session.step() {
             Some(SessionStep::Refreshed { .. }) => {
                 let tokens = session.tokens().cloned().expect("refreshed tokens");

@@ -9,7 +9,7 @@ use auth_core::machine::sign_in::{
     Answer, ConfirmOptions, DeviceMetadata, PendingSignIn, SignIn, SignInFlow, SignInInput,
     SignInOutcome, SignInStep,
 };
-use auth_core::machine::{self, Cause, ClientMetadata, Recovery};
+use auth_core::machine::{self, Cause, ClientMetadata, Machine as _, Recovery};
 use auth_core::wire::ChallengeName;
 use auth_hub::{AuthEvent, AuthUser};
 use auth_providers::{KeyValueStorage as _, TokenStore};
@@ -215,8 +215,16 @@ impl Auth {
                 AuthError::Flow { source, .. } if source.recovery() == Recovery::Retry => {
                     *slot = Some(machine);
                 }
-                // No answer: the machine waits for a response that will not come. The stored
-                // snapshot (from before this answer) stays, so the answer can be sent again.
+                // No answer, and the machine is back at the step whose answer was in flight
+                // (the driver told it): keep it, so the same answer can be given again.
+                AuthError::Transport { .. } if machine.step().is_some() => {
+                    if let Some(pending) = saved.or_else(|| machine.snapshot()) {
+                        self.save_pending(config, &pending).await?;
+                    }
+                    *slot = Some(machine);
+                }
+                // No answer to a request the user did not answer (the first InitiateAuth, a
+                // device step): the stored snapshot from before, if any, stays.
                 AuthError::Transport { .. } => {
                     if let Some(saved) = saved {
                         self.save_pending(config, &saved).await?;

@@ -1,17 +1,15 @@
-//! `sign_up`, `confirm_sign_up`, `resend_sign_up_code`, `auto_sign_in`, `reset_password` and
-//! `confirm_reset_password`.
+//! `sign_up`, `confirm_sign_up`, `resend_sign_up_code` and `auto_sign_in`.
 
 use std::collections::BTreeMap;
 
-use auth_core::machine::reset_password::{ResetPassword, ResetPasswordStep};
+use auth_core::Sensitive;
 use auth_core::machine::sign_in::SignIn;
 use auth_core::machine::sign_up::{SignUp, SignUpInput, SignUpStep};
-use auth_core::machine::{ClientMetadata, ValidationData};
-use auth_core::wire::{AttributeType, ConfirmForgotPasswordInput};
-use auth_core::{Sensitive, srp};
+use auth_core::machine::{ClientMetadata, Machine as _, ValidationData};
+use auth_core::wire::AttributeType;
 use tracing::Instrument as _;
 
-use super::driver::{call, drive};
+use super::driver::drive;
 use super::sign_in::flow_error;
 use super::{Auth, AuthError, SignInOutput};
 
@@ -217,74 +215,6 @@ impl Auth {
                 *self.inner.sign_up.lock().await = None;
             }
             output
-        }
-        .instrument(span)
-        .await
-    }
-
-    /// Starts a password reset (ForgotPassword); the next step is
-    /// CONFIRM_RESET_PASSWORD_WITH_CODE with where the code went.
-    ///
-    /// # Errors
-    ///
-    /// [`AuthError::Flow`] or [`AuthError::Transport`].
-    pub async fn reset_password(
-        &self,
-        username: &str,
-        client_metadata: ClientMetadata,
-    ) -> Result<ResetPasswordStep, AuthError> {
-        let span = tracing::info_span!("reset_password");
-        async move {
-            let (config, _) = self.user_pool()?;
-            let mut machine = ResetPassword::new(config, username, client_metadata, self.now())
-                .map_err(|source| flow_error("reset_password", source))?;
-            drive(
-                &self.inner.http,
-                || self.now(),
-                &mut machine,
-                "reset_password",
-            )
-            .await?;
-            Ok(machine
-                .step()
-                .cloned()
-                .unwrap_or(ResetPasswordStep::ConfirmWithCode { delivery: None }))
-        }
-        .instrument(span)
-        .await
-    }
-
-    /// Sets a new password with the code from [`reset_password`](Self::reset_password)
-    /// (ConfirmForgotPassword).
-    ///
-    /// # Errors
-    ///
-    /// [`AuthError::Service`] (`CodeMismatch`, `ExpiredCode`, `InvalidPassword`, …) or
-    /// [`AuthError::Transport`]; for a wrong or expired code [`AuthError::can_retry_code`] is
-    /// true, as for the other codes.
-    pub async fn confirm_reset_password(
-        &self,
-        username: &str,
-        new_password: &str,
-        code: &str,
-        client_metadata: ClientMetadata,
-    ) -> Result<(), AuthError> {
-        let span = tracing::info_span!("confirm_reset_password");
-        async move {
-            let (config, _) = self.user_pool()?;
-            let input = ConfirmForgotPasswordInput {
-                client_id: config.client_id().to_owned(),
-                secret_hash: config
-                    .client_secret()
-                    .map(|s| srp::secret_hash(s.expose(), username, config.client_id())),
-                username: username.to_owned(),
-                confirmation_code: Sensitive::new(code),
-                password: Sensitive::new(new_password),
-                client_metadata,
-                ..Default::default()
-            };
-            call(&self.inner.http, config, &input).await?;
-            Ok(())
         }
         .instrument(span)
         .await

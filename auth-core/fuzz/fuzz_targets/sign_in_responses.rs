@@ -7,6 +7,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use auth_core::machine::Machine as _;
 use auth_core::config::UserPoolConfig;
 use auth_core::machine::sign_in::{
     Answer, ConfirmOptions, DeviceMetadata, FirstFactor, MfaType, SignIn, SignInFlow, SignInInput,

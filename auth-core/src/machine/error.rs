@@ -27,8 +27,8 @@ pub enum Recovery {
 /// something that does not fit the protocol ([`Cause::MalformedResponse`],
 /// [`Cause::UnexpectedResponse`], [`Cause::UnsupportedChallenge`], [`Cause::EmptyResult`],
 /// [`Cause::Srp`]); the caller misused the API ([`Cause::UnexpectedInput`],
-/// [`Cause::InvalidInput`], [`Cause::RequestInFlight`], [`Cause::Finished`]); or time ran out
-/// ([`Cause::SessionExpired`]).
+/// [`Cause::InvalidInput`], [`Cause::RequestInFlight`], [`Cause::Finished`]); the transport
+/// failed ([`Cause::NoResponse`]); or time ran out ([`Cause::SessionExpired`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Cause {
@@ -68,6 +68,9 @@ pub enum Cause {
     SessionExpired,
     /// SRP refused the challenge.
     Srp(SrpError),
+    /// The request got no response: the transport failed (offline, refused, timed out). See
+    /// [`Machine::transport_failed`](crate::machine::Machine::transport_failed).
+    NoResponse,
 }
 
 impl fmt::Display for Cause {
@@ -76,6 +79,9 @@ impl fmt::Display for Cause {
             Self::Service(e) => fmt::Display::fmt(e, f),
             Self::MalformedResponse(e) => fmt::Display::fmt(e, f),
             Self::UnexpectedResponse { reason } => write!(f, "unexpected response: {reason}"),
+            Self::NoResponse => {
+                f.write_str("the request got no response (offline, refused or timed out)")
+            }
             Self::UnsupportedChallenge(c) => {
                 write!(f, "challenge {c} is not supported by this flow")
             }

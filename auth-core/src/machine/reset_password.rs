@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use crate::Sensitive;
 use crate::config::UserPoolConfig;
 use crate::machine::sign_in::CodeDelivery;
-use crate::machine::{Cause, ClientMetadata, Error, Outbox, Recovery, secret_hash};
+use crate::machine::{Cause, ClientMetadata, Error, Machine, Outbox, Recovery, secret_hash};
 use crate::wire::{
     self, ConfirmForgotPassword, ConfirmForgotPasswordInput, ErrorKind, ForgotPassword,
     ForgotPasswordInput,
@@ -36,6 +36,8 @@ enum Awaiting {
 #[derive(Debug)]
 enum State {
     Response(Awaiting),
+    /// The request got no response; `resend` queues it again.
+    Unanswered(Awaiting),
     Step(ResetPasswordStep),
     Failed(Box<Error>),
 }
@@ -53,6 +55,7 @@ enum State {
 /// ```
 /// use std::time::SystemTime;
 /// use auth_core::config::UserPoolConfig;
+/// use auth_core::machine::Machine as _;
 /// use auth_core::machine::reset_password::{ResetPassword, ResetPasswordStep};
 ///
 /// let config = UserPoolConfig::builder().pool_id("us-east-1_Ab").client_id("c").build()?;
@@ -72,6 +75,8 @@ pub struct ResetPassword {
     username: String,
     client_metadata: ClientMetadata,
     delivery: Option<CodeDelivery>,
+    /// The code step was reached once: later requests answer it.
+    code_asked: bool,
     state: State,
     outbox: Outbox,
 }
@@ -107,11 +112,38 @@ impl ResetPassword {
             username,
             client_metadata,
             delivery: None,
+            code_asked: false,
             state: State::Response(Awaiting::Forgot),
             outbox: Outbox::default(),
         };
         machine.queue_forgot(None);
         Ok(machine)
+    }
+
+    /// Finishes a reset started earlier (by this process or another one, or by an
+    /// administrator): starts at CONFIRM_RESET_PASSWORD_WITH_CODE without sending anything.
+    ///
+    /// # Errors
+    ///
+    /// [`Cause::InvalidInput`] for an empty username.
+    pub fn confirm_existing(
+        config: &UserPoolConfig,
+        username: impl Into<String>,
+        client_metadata: ClientMetadata,
+    ) -> Result<Self, Error> {
+        let username = username.into();
+        if username.trim().is_empty() {
+            return Err(Error::invalid_input("the username is empty"));
+        }
+        Ok(Self {
+            config: config.clone(),
+            username,
+            client_metadata,
+            delivery: None,
+            code_asked: true,
+            state: State::Step(ResetPasswordStep::ConfirmWithCode { delivery: None }),
+            outbox: Outbox::default(),
+        })
     }
 
     fn queue_forgot(&mut self, client_metadata: Option<ClientMetadata>) {
@@ -135,24 +167,11 @@ impl ResetPassword {
         }
     }
 
-    /// The next request to send, until `None`.
-    #[must_use]
-    pub fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
-        self.outbox.take()
-    }
-
-    /// What the user must do next; `None` while a request is in flight or after a failure.
-    pub fn step(&self) -> Option<&ResetPasswordStep> {
-        match &self.state {
-            State::Step(step) => Some(step),
-            _ => None,
-        }
-    }
-
     fn expect_code_step(&self, got: &'static str) -> Result<(), Error> {
         match &self.state {
             State::Step(ResetPasswordStep::ConfirmWithCode { .. }) => Ok(()),
             State::Response(_) => Err(Error::misuse(Cause::RequestInFlight)),
+            State::Unanswered(_) => Err(Error::unexpected_input("a resend", got)),
             _ => Err(Error::unexpected_input("nothing (the reset is over)", got)),
         }
     }
@@ -203,6 +222,65 @@ impl ResetPassword {
         self.queue_forgot(client_metadata);
         Ok(())
     }
+}
+
+impl Machine for ResetPassword {
+    type Step = ResetPasswordStep;
+
+    /// The next request to send, until `None`.
+    fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
+        self.outbox.take()
+    }
+
+    /// What the user must do next; `None` while a request is in flight or after a failure.
+    fn step(&self) -> Option<&ResetPasswordStep> {
+        match &self.state {
+            State::Step(step) => Some(step),
+            _ => None,
+        }
+    }
+
+    /// The request in flight got no response. After the code step (a confirmation, a new
+    /// code): back at CONFIRM_RESET_PASSWORD_WITH_CODE ([`Recovery::Retry`]). The first
+    /// ForgotPassword: ready for [`resend`](Self::resend) ([`Recovery::Resend`]).
+    ///
+    /// # Errors
+    ///
+    /// No request in flight: [`Cause::UnexpectedResponse`] (state unchanged).
+    fn transport_failed(&mut self, now: SystemTime) -> Result<Recovery, Error> {
+        let _ = now;
+        let State::Response(awaiting) = self.state else {
+            return Err(Error::misuse(Cause::UnexpectedResponse {
+                reason: "no request is waiting for a response",
+            }));
+        };
+        self.outbox.unanswered();
+        if self.code_asked {
+            self.outbox.clear();
+            self.state = State::Step(ResetPasswordStep::ConfirmWithCode {
+                delivery: self.delivery.clone(),
+            });
+            Ok(Recovery::Retry)
+        } else {
+            self.state = State::Unanswered(awaiting);
+            Ok(Recovery::Resend)
+        }
+    }
+
+    /// Queues the first ForgotPassword again after [`transport_failed`](Self::transport_failed).
+    ///
+    /// # Errors
+    ///
+    /// [`Cause::UnexpectedInput`] when nothing is waiting to be resent.
+    fn resend(&mut self) -> Result<(), Error> {
+        match self.state {
+            State::Unanswered(awaiting) if self.outbox.resend() => {
+                self.state = State::Response(awaiting);
+                Ok(())
+            }
+            _ => Err(Error::unexpected_input("no resend", "a resend")),
+        }
+    }
 
     /// Hands Cognito's response to the request in flight to the machine.
     ///
@@ -211,7 +289,7 @@ impl ResetPassword {
     /// No request in flight: [`Cause::UnexpectedResponse`] (state unchanged). At confirmation,
     /// a wrong or expired code, a password the policy refuses, or throttling: back at
     /// CONFIRM_RESET_PASSWORD_WITH_CODE ([`Recovery::Retry`]). Anything else ends the reset.
-    pub fn handle_response<B: AsRef<[u8]>>(
+    fn handle_response<B: AsRef<[u8]>>(
         &mut self,
         response: http::Response<B>,
         now: SystemTime,
@@ -228,6 +306,7 @@ impl ResetPassword {
                 if let Some(details) = out.code_delivery_details {
                     self.delivery = Some(details.into());
                 }
+                self.code_asked = true;
                 ResetPasswordStep::ConfirmWithCode {
                     delivery: self.delivery.clone(),
                 }

@@ -5,7 +5,7 @@ use std::time::SystemTime;
 
 use crate::Sensitive;
 use crate::config::UserPoolConfig;
-use crate::machine::{Cause, ClientMetadata, Error, Outbox, Recovery, secret_hash};
+use crate::machine::{Cause, ClientMetadata, Error, Machine, Outbox, Recovery, secret_hash};
 use crate::tokens::{AuthTokens, Jwt, RefreshToken};
 use crate::wire::{
     self, AuthFlow, GetTokensFromRefreshToken, GetTokensFromRefreshTokenInput, InitiateAuth,
@@ -131,11 +131,6 @@ impl Session {
         self.tokens.as_ref().is_some_and(|t| t.is_expired(now))
     }
 
-    /// The result of the last refresh.
-    pub fn step(&self) -> Option<&SessionStep> {
-        self.step.as_ref()
-    }
-
     /// Queues the refresh request (with DEVICE_KEY and client metadata).
     ///
     /// # Errors
@@ -144,6 +139,10 @@ impl Session {
     /// tokens or without a refresh token.
     pub fn refresh(&mut self, now: SystemTime) -> Result<(), Error> {
         let _ = now;
+        self.queue_refresh()
+    }
+
+    fn queue_refresh(&mut self) -> Result<(), Error> {
         if self.in_flight.is_some() {
             return Err(Error::misuse(Cause::RequestInFlight));
         }
@@ -195,36 +194,88 @@ impl Session {
         Ok(())
     }
 
+    fn apply(
+        &mut self,
+        result: &wire::AuthenticationResult,
+        now: SystemTime,
+    ) -> Result<bool, Error> {
+        let Some(old) = self.tokens.as_ref() else {
+            return Err(Error::misuse(Cause::InvalidInput {
+                reason: "there are no tokens",
+            }));
+        };
+        let bad = |_| {
+            Error::new(
+                Cause::UnexpectedResponse {
+                    reason: "a refreshed token is not a JWT",
+                },
+                Recovery::Resend,
+            )
+        };
+        let access = Jwt::decode(result.access_token.expose()).map_err(bad)?;
+        let mut tokens = AuthTokens::new(access, now).with_username(old.username.clone());
+        match &result.id_token {
+            Some(id) => tokens = tokens.with_id_token(Jwt::decode(id.expose()).map_err(bad)?),
+            None => tokens.id_token = old.id_token.clone(),
+        }
+        let rotated = result.refresh_token.is_some();
+        tokens.refresh_token = match &result.refresh_token {
+            Some(new) => Some(RefreshToken::new(new.expose())),
+            None => old.refresh_token.clone(),
+        };
+        self.tokens = Some(tokens);
+        Ok(rotated)
+    }
+}
+
+impl Machine for Session {
+    type Step = SessionStep;
+
+    /// The result of the last refresh; `None` before the first and while one is in flight.
+    fn step(&self) -> Option<&SessionStep> {
+        self.step.as_ref()
+    }
+
     /// The next request to send, until `None`.
-    #[must_use]
-    pub fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
+    fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
         self.outbox.take()
     }
 
     /// The refresh request could not be sent or got no response (offline, timeout): the
-    /// tokens are kept.
+    /// tokens are kept and the step is [`SessionStep::Failed`] with
+    /// [`TokenAction::KeepTokens`]; [`resend`](Self::resend) queues the refresh again.
     ///
     /// # Errors
     ///
     /// [`Cause::UnexpectedResponse`] when no refresh is in flight.
-    pub fn transport_failed(&mut self) -> Result<(), Error> {
+    fn transport_failed(&mut self, now: SystemTime) -> Result<Recovery, Error> {
+        let _ = now;
         if self.in_flight.take().is_none() {
             return Err(Error::misuse(Cause::UnexpectedResponse {
                 reason: "no refresh is in flight",
             }));
         }
         self.outbox.clear();
-        let error = Error::new(
-            Cause::UnexpectedResponse {
-                reason: "the refresh request was not answered",
-            },
-            Recovery::Resend,
-        );
         self.step = Some(SessionStep::Failed {
             action: TokenAction::KeepTokens,
-            error,
+            error: Error::new(Cause::NoResponse, Recovery::Resend),
         });
-        Ok(())
+        Ok(Recovery::Resend)
+    }
+
+    /// Queues the refresh again after a failure that kept the tokens ([`Recovery::Resend`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Cause::UnexpectedInput`] when the last refresh did not fail that way.
+    fn resend(&mut self) -> Result<(), Error> {
+        match &self.step {
+            Some(SessionStep::Failed {
+                action: TokenAction::KeepTokens,
+                error,
+            }) if error.recovery() == Recovery::Resend => self.queue_refresh(),
+            _ => Err(Error::unexpected_input("no resend", "a resend")),
+        }
     }
 
     /// Hands the refresh response to the machine: new tokens (a returned refresh token
@@ -235,7 +286,7 @@ impl Session {
     /// No refresh in flight: [`Cause::UnexpectedResponse`] (state unchanged). A failed
     /// refresh: the error, with [`Recovery::StartOver`] when the tokens were cleared and
     /// [`Recovery::Resend`] when they were kept (call `refresh` again later).
-    pub fn handle_response<B: AsRef<[u8]>>(
+    fn handle_response<B: AsRef<[u8]>>(
         &mut self,
         response: http::Response<B>,
         now: SystemTime,
@@ -288,38 +339,5 @@ impl Session {
             error: error.clone(),
         });
         Err(error)
-    }
-
-    fn apply(
-        &mut self,
-        result: &wire::AuthenticationResult,
-        now: SystemTime,
-    ) -> Result<bool, Error> {
-        let Some(old) = self.tokens.as_ref() else {
-            return Err(Error::misuse(Cause::InvalidInput {
-                reason: "there are no tokens",
-            }));
-        };
-        let bad = |_| {
-            Error::new(
-                Cause::UnexpectedResponse {
-                    reason: "a refreshed token is not a JWT",
-                },
-                Recovery::Resend,
-            )
-        };
-        let access = Jwt::decode(result.access_token.expose()).map_err(bad)?;
-        let mut tokens = AuthTokens::new(access, now).with_username(old.username.clone());
-        match &result.id_token {
-            Some(id) => tokens = tokens.with_id_token(Jwt::decode(id.expose()).map_err(bad)?),
-            None => tokens.id_token = old.id_token.clone(),
-        }
-        let rotated = result.refresh_token.is_some();
-        tokens.refresh_token = match &result.refresh_token {
-            Some(new) => Some(RefreshToken::new(new.expose())),
-            None => old.refresh_token.clone(),
-        };
-        self.tokens = Some(tokens);
-        Ok(rotated)
     }
 }

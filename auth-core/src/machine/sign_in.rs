@@ -8,7 +8,7 @@ use rand_core::{CryptoRng, RngCore};
 
 use crate::Sensitive;
 use crate::config::UserPoolConfig;
-use crate::machine::{Cause, Error, Outbox, Recovery};
+use crate::machine::{Cause, Error, Machine, Outbox, Recovery};
 use crate::wire::{
     self, AssociateSoftwareToken, ChallengeName, ConfirmDevice, InitiateAuth, Parameters,
     RespondToAuthChallenge, UpdateDeviceStatus, VerifySoftwareToken,
@@ -106,67 +106,6 @@ impl SignIn {
         Ok(sign_in)
     }
 
-    /// The next request to send, until `None`.
-    #[must_use]
-    pub fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
-        self.outbox.take()
-    }
-
-    /// Hands Cognito's response to the request in flight to the machine.
-    ///
-    /// # Errors
-    ///
-    /// - no request is in flight: [`Cause::UnexpectedResponse`], state unchanged
-    ///   ([`Recovery::Retry`]);
-    /// - a wrong code, a refused new password: the step is asked again ([`Recovery::Retry`]);
-    /// - throttling or a 5xx: [`Recovery::Retry`] when a user answer was in flight (answer
-    ///   again), else [`Recovery::Resend`] (call [`resend`](Self::resend));
-    /// - anything else ends the sign-in ([`Recovery::StartOver`]).
-    ///
-    /// PasswordResetRequired and UserNotConfirmed are not errors: they end the sign-in with
-    /// the RESET_PASSWORD and CONFIRM_SIGN_UP steps.
-    pub fn handle_response<B: AsRef<[u8]>>(
-        &mut self,
-        response: http::Response<B>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
-        let expect = match std::mem::replace(&mut self.state, State::Taken) {
-            State::Response(expect) if !expect.may_resend => expect,
-            other => {
-                self.state = other;
-                return Err(Error::misuse(Cause::UnexpectedResponse {
-                    reason: "no request is waiting for a response",
-                }));
-            }
-        };
-        // A response to a request that was never polled still answers it.
-        self.outbox.clear();
-        let result = match &expect.awaiting {
-            Awaiting::Auth { .. } => match &expect.sent {
-                Sent::Initiate(_) => {
-                    wire::decode::<InitiateAuth, _>(response).map(|o| Decoded::Auth(Box::new(o)))
-                }
-                _ => wire::decode::<RespondToAuthChallenge, _>(response)
-                    .map(|o| Decoded::Auth(Box::new(o))),
-            },
-            Awaiting::Associate => {
-                wire::decode::<AssociateSoftwareToken, _>(response).map(Decoded::Associate)
-            }
-            Awaiting::VerifyTotp => {
-                wire::decode::<VerifySoftwareToken, _>(response).map(Decoded::Verify)
-            }
-            Awaiting::ConfirmDevice { .. } => wire::decode::<ConfirmDevice, _>(response)
-                .map(|o| Decoded::ConfirmDevice(o.user_confirmation_necessary)),
-            Awaiting::UpdateDeviceStatus { .. } => {
-                wire::decode::<UpdateDeviceStatus, _>(response).map(|_| Decoded::UpdateDeviceStatus)
-            }
-        };
-        match result {
-            Ok(decoded) => self.on_success(expect, decoded, now),
-            Err(error) => self.on_wire_error(expect, error),
-        }
-    }
-
     /// Answers the current step.
     ///
     /// `rng` is used only by CONFIRM_SIGN_IN_WITH_PASSWORD after PASSWORD_SRP (a fresh SRP
@@ -259,32 +198,6 @@ impl SignIn {
             back,
         });
         Ok(())
-    }
-
-    /// Queues the request that failed with a transient error ([`Recovery::Resend`]) again.
-    ///
-    /// # Errors
-    ///
-    /// [`Cause::UnexpectedInput`] when nothing is waiting to be resent.
-    pub fn resend(&mut self) -> Result<(), Error> {
-        match &mut self.state {
-            State::Response(expect) if expect.may_resend => {
-                expect.may_resend = false;
-                self.outbox.put(expect.sent.encode(&self.ctx.config));
-                Ok(())
-            }
-            _ => Err(Error::unexpected_input("no resend", "a resend")),
-        }
-    }
-
-    /// What the user must do next, or the final step; `None` while a request is queued or in
-    /// flight, while waiting for a passkey, and after a failure or [`take_outcome`](Self::take_outcome).
-    pub fn step(&self) -> Option<&SignInStep> {
-        match &self.state {
-            State::Answer(pending) => Some(&pending.step),
-            State::Finished(step) => Some(step),
-            _ => None,
-        }
     }
 
     /// Takes the outcome of a finished sign-in (once).
@@ -383,5 +296,125 @@ impl SignIn {
             State::Answer(pending)
         };
         Err(error.with_recovery(Recovery::Retry))
+    }
+}
+
+impl Machine for SignIn {
+    type Step = SignInStep;
+
+    /// The next request to send, until `None`.
+    fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
+        self.outbox.take()
+    }
+
+    /// Hands Cognito's response to the request in flight to the machine.
+    ///
+    /// # Errors
+    ///
+    /// - no request is in flight: [`Cause::UnexpectedResponse`], state unchanged
+    ///   ([`Recovery::Retry`]);
+    /// - a wrong code, a refused new password: the step is asked again ([`Recovery::Retry`]);
+    /// - throttling or a 5xx: [`Recovery::Retry`] when a user answer was in flight (answer
+    ///   again), else [`Recovery::Resend`] (call [`resend`](Self::resend));
+    /// - anything else ends the sign-in ([`Recovery::StartOver`]).
+    ///
+    /// PasswordResetRequired and UserNotConfirmed are not errors: they end the sign-in with
+    /// the RESET_PASSWORD and CONFIRM_SIGN_UP steps.
+    fn handle_response<B: AsRef<[u8]>>(
+        &mut self,
+        response: http::Response<B>,
+        now: SystemTime,
+    ) -> Result<(), Error> {
+        let expect = match std::mem::replace(&mut self.state, State::Taken) {
+            State::Response(expect) if !expect.may_resend => expect,
+            other => {
+                self.state = other;
+                return Err(Error::misuse(Cause::UnexpectedResponse {
+                    reason: "no request is waiting for a response",
+                }));
+            }
+        };
+        // A response to a request that was never polled still answers it.
+        self.outbox.clear();
+        let result = match &expect.awaiting {
+            Awaiting::Auth { .. } => match &expect.sent {
+                Sent::Initiate(_) => {
+                    wire::decode::<InitiateAuth, _>(response).map(|o| Decoded::Auth(Box::new(o)))
+                }
+                _ => wire::decode::<RespondToAuthChallenge, _>(response)
+                    .map(|o| Decoded::Auth(Box::new(o))),
+            },
+            Awaiting::Associate => {
+                wire::decode::<AssociateSoftwareToken, _>(response).map(Decoded::Associate)
+            }
+            Awaiting::VerifyTotp => {
+                wire::decode::<VerifySoftwareToken, _>(response).map(Decoded::Verify)
+            }
+            Awaiting::ConfirmDevice { .. } => wire::decode::<ConfirmDevice, _>(response)
+                .map(|o| Decoded::ConfirmDevice(o.user_confirmation_necessary)),
+            Awaiting::UpdateDeviceStatus { .. } => {
+                wire::decode::<UpdateDeviceStatus, _>(response).map(|_| Decoded::UpdateDeviceStatus)
+            }
+        };
+        match result {
+            Ok(decoded) => self.on_success(expect, decoded, now),
+            Err(error) => self.on_wire_error(expect, error),
+        }
+    }
+
+    /// The request in flight got no response. A user's answer (a code, a new password, a
+    /// passkey): back at its step ([`Recovery::Retry`], answer again; the Cognito session is
+    /// kept). Anything else (InitiateAuth, the device and TOTP-setup calls): ready for
+    /// [`resend`](Self::resend) ([`Recovery::Resend`]).
+    ///
+    /// # Errors
+    ///
+    /// No request in flight: [`Cause::UnexpectedResponse`], state unchanged.
+    fn transport_failed(&mut self, now: SystemTime) -> Result<Recovery, Error> {
+        let _ = now;
+        let mut expect = match std::mem::replace(&mut self.state, State::Taken) {
+            State::Response(expect) if !expect.may_resend => expect,
+            other => {
+                self.state = other;
+                return Err(Error::misuse(Cause::UnexpectedResponse {
+                    reason: "no request is waiting for a response",
+                }));
+            }
+        };
+        self.outbox.clear();
+        let user_answer = !matches!(expect.awaiting, Awaiting::Associate);
+        if user_answer && let Some(back) = expect.back.take() {
+            let _ = self.back_to(back, Error::new(Cause::NoResponse, Recovery::Retry));
+            return Ok(Recovery::Retry);
+        }
+        expect.may_resend = true;
+        self.state = State::Response(expect);
+        Ok(Recovery::Resend)
+    }
+
+    /// Queues the request that failed with a transient error ([`Recovery::Resend`]) again.
+    ///
+    /// # Errors
+    ///
+    /// [`Cause::UnexpectedInput`] when nothing is waiting to be resent.
+    fn resend(&mut self) -> Result<(), Error> {
+        match &mut self.state {
+            State::Response(expect) if expect.may_resend => {
+                expect.may_resend = false;
+                self.outbox.put(expect.sent.encode(&self.ctx.config));
+                Ok(())
+            }
+            _ => Err(Error::unexpected_input("no resend", "a resend")),
+        }
+    }
+
+    /// What the user must do next, or the final step; `None` while a request is queued or in
+    /// flight, while waiting for a passkey, and after a failure or [`take_outcome`](Self::take_outcome).
+    fn step(&self) -> Option<&SignInStep> {
+        match &self.state {
+            State::Answer(pending) => Some(&pending.step),
+            State::Finished(step) => Some(step),
+            _ => None,
+        }
     }
 }

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use crate::Sensitive;
 use crate::config::UserPoolConfig;
 use crate::machine::sign_in::{CodeDelivery, SignInFlow, SignInInput};
-use crate::machine::{Cause, ClientMetadata, Error, Outbox, Recovery, secret_hash};
+use crate::machine::{Cause, ClientMetadata, Error, Machine, Outbox, Recovery, secret_hash};
 use crate::wire::{
     self, AttributeType, ConfirmSignUp, ConfirmSignUpInput, ErrorKind, ResendConfirmationCode,
     ResendConfirmationCodeInput, SignUpInput as WireSignUpInput,
@@ -69,6 +69,8 @@ enum Awaiting {
 #[derive(Debug)]
 enum State {
     Response(Awaiting),
+    /// The request got no response; `resend` queues it again.
+    Unanswered(Awaiting),
     Step(SignUpStep),
     Failed(Box<Error>),
 }
@@ -184,20 +186,6 @@ impl SignUp {
         }
     }
 
-    /// The next request to send, until `None`.
-    #[must_use]
-    pub fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
-        self.outbox.take()
-    }
-
-    /// What the user must do next; `None` while a request is in flight or after a failure.
-    pub fn step(&self) -> Option<&SignUpStep> {
-        match &self.state {
-            State::Step(step) => Some(step),
-            _ => None,
-        }
-    }
-
     /// The new user's `sub`, once SignUp answered.
     pub fn user_sub(&self) -> Option<&str> {
         self.user_sub.as_deref()
@@ -272,9 +260,81 @@ impl SignUp {
         match &self.state {
             State::Step(SignUpStep::ConfirmSignUp { .. }) => Ok(()),
             State::Response(_) => Err(Error::misuse(Cause::RequestInFlight)),
+            State::Unanswered(_) => Err(Error::unexpected_input("a resend", got)),
             State::Step(_) | State::Failed(_) => {
                 Err(Error::unexpected_input("nothing (sign-up is over)", got))
             }
+        }
+    }
+
+    fn confirm_step(&self) -> SignUpStep {
+        SignUpStep::ConfirmSignUp {
+            delivery: self.delivery.clone(),
+        }
+    }
+
+    fn after_confirmation(&self) -> SignUpStep {
+        if self.auto_sign_in {
+            SignUpStep::CompleteAutoSignIn
+        } else {
+            SignUpStep::Done
+        }
+    }
+}
+
+impl Machine for SignUp {
+    type Step = SignUpStep;
+
+    /// The next request to send, until `None`.
+    fn poll_request(&mut self) -> Option<http::Request<Vec<u8>>> {
+        self.outbox.take()
+    }
+
+    /// What the user must do next; `None` while a request is in flight or after a failure.
+    fn step(&self) -> Option<&SignUpStep> {
+        match &self.state {
+            State::Step(step) => Some(step),
+            _ => None,
+        }
+    }
+
+    /// The request in flight got no response. A confirmation or a resend: back at
+    /// CONFIRM_SIGN_UP ([`Recovery::Retry`]). SignUp itself: ready for
+    /// [`resend`](Self::resend) ([`Recovery::Resend`]).
+    ///
+    /// # Errors
+    ///
+    /// No request in flight: [`Cause::UnexpectedResponse`] (state unchanged).
+    fn transport_failed(&mut self, now: SystemTime) -> Result<Recovery, Error> {
+        let _ = now;
+        let State::Response(awaiting) = self.state else {
+            return Err(Error::misuse(Cause::UnexpectedResponse {
+                reason: "no request is waiting for a response",
+            }));
+        };
+        self.outbox.unanswered();
+        if matches!(awaiting, Awaiting::SignUp) {
+            self.state = State::Unanswered(awaiting);
+            Ok(Recovery::Resend)
+        } else {
+            self.outbox.clear();
+            self.state = State::Step(self.confirm_step());
+            Ok(Recovery::Retry)
+        }
+    }
+
+    /// Queues SignUp again after [`transport_failed`](Self::transport_failed).
+    ///
+    /// # Errors
+    ///
+    /// [`Cause::UnexpectedInput`] when nothing is waiting to be resent.
+    fn resend(&mut self) -> Result<(), Error> {
+        match self.state {
+            State::Unanswered(awaiting) if self.outbox.resend() => {
+                self.state = State::Response(awaiting);
+                Ok(())
+            }
+            _ => Err(Error::unexpected_input("no resend", "a resend")),
         }
     }
 
@@ -285,7 +345,7 @@ impl SignUp {
     /// No request in flight: [`Cause::UnexpectedResponse`] (state unchanged). A wrong or
     /// expired code, or throttling, during confirmation or resend: back at CONFIRM_SIGN_UP,
     /// [`Recovery::Retry`]. Any other failure ends the sign-up ([`Recovery::StartOver`]).
-    pub fn handle_response<B: AsRef<[u8]>>(
+    fn handle_response<B: AsRef<[u8]>>(
         &mut self,
         response: http::Response<B>,
         now: SystemTime,
@@ -343,20 +403,6 @@ impl SignUp {
                 self.state = State::Failed(Box::new(error.clone()));
                 Err(error)
             }
-        }
-    }
-
-    fn confirm_step(&self) -> SignUpStep {
-        SignUpStep::ConfirmSignUp {
-            delivery: self.delivery.clone(),
-        }
-    }
-
-    fn after_confirmation(&self) -> SignUpStep {
-        if self.auto_sign_in {
-            SignUpStep::CompleteAutoSignIn
-        } else {
-            SignUpStep::Done
         }
     }
 }

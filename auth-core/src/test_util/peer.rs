@@ -10,40 +10,13 @@ use serde_json::{Value, json};
 
 use super::srp_server::{ServerSrp, verifier_from_base64};
 use super::{FaultResponse, LambdaFunction, Scenario, Trigger, UserSpec};
-use crate::machine::{Error, SESSION_LIFETIME};
+use crate::machine::{Error, Machine, SESSION_LIFETIME};
 use crate::srp::group::Fe;
 use crate::srp::{DeviceVerifier, secret_hash};
 use crate::wire::{self, Parameters};
 
 mod cognito;
 mod triggers;
-
-/// A machine the peer can drive: all machines of [`crate::machine`] are.
-pub trait Drive {
-    /// The machine's `poll_request`.
-    fn poll(&mut self) -> Option<http::Request<Vec<u8>>>;
-    /// The machine's `handle_response`.
-    fn handle(&mut self, response: http::Response<Vec<u8>>, now: SystemTime) -> Result<(), Error>;
-}
-
-macro_rules! impl_drive {
-    ($($ty:ty),*) => {$(
-        impl Drive for $ty {
-            fn poll(&mut self) -> Option<http::Request<Vec<u8>>> {
-                self.poll_request()
-            }
-            fn handle(&mut self, response: http::Response<Vec<u8>>, now: SystemTime) -> Result<(), Error> {
-                self.handle_response(response, now)
-            }
-        }
-    )*};
-}
-impl_drive!(
-    crate::machine::sign_in::SignIn,
-    crate::machine::sign_up::SignUp,
-    crate::machine::reset_password::ResetPassword,
-    crate::machine::session::Session
-);
 
 /// A request the peer received: the operation and the JSON body (secrets included: this is a
 /// test peer).
@@ -225,10 +198,10 @@ impl ScriptedPeer {
     /// # Errors
     ///
     /// The machine's error.
-    pub fn drive(&mut self, machine: &mut impl Drive, now: SystemTime) -> Result<(), Error> {
-        while let Some(request) = machine.poll() {
+    pub fn drive(&mut self, machine: &mut impl Machine, now: SystemTime) -> Result<(), Error> {
+        while let Some(request) = machine.poll_request() {
             let response = self.handle(&request, now);
-            machine.handle(response, now)?;
+            machine.handle_response(response, now)?;
         }
         Ok(())
     }

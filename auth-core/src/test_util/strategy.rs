@@ -29,10 +29,10 @@ use rand_core::{CryptoRng, RngCore};
 
 use super::{EMAIL_CODE, Mfa, SMS_CODE, Scenario, ScriptedPeer, TOTP_CODE, UserSpec};
 use crate::Sensitive;
-use crate::machine::Error;
 use crate::machine::sign_in::{
     Answer, ConfirmOptions, FirstFactor, MfaType, SignIn, SignInFlow, SignInInput, SignInStep,
 };
+use crate::machine::{Error, Machine as _};
 
 /// A scenario with one user and the input that signs them in.
 #[derive(Debug, Clone)]

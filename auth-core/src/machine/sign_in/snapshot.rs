@@ -25,6 +25,7 @@ use crate::wire::{ChallengeName, Parameters};
 /// ```
 /// # use std::time::{Duration, SystemTime};
 /// # use auth_core::config::UserPoolConfig;
+/// # use auth_core::machine::Machine as _;
 /// # use auth_core::machine::sign_in::{PendingSignIn, SignIn, SignInFlow, SignInInput, SignInStep};
 /// # let config = UserPoolConfig::builder().pool_id("us-east-1_Ab").client_id("c").build()?;
 /// # let mut rng = rand::thread_rng();

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use auth_core::config::UserPoolConfig;
+use auth_core::machine::Machine as _;
 use auth_core::machine::sign_in::{SignIn, SignInInput, SignInStep};
 
 fn run(args: &[String]) -> Result<String, String> {
