@@ -8,6 +8,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use auth_core::Sensitive;
 use auth_providers::AwsCredentials;
 use zeroize::Zeroizing;
 
@@ -91,15 +92,15 @@ pub(crate) fn decode(
             .ok_or_else(|| malformed(&format!("no {name} in Credentials")))
     };
     let access_key_id = field("AccessKeyId")?;
-    let secret = Zeroizing::new(field("SecretAccessKey")?);
-    let session_token = Zeroizing::new(field("SessionToken")?);
+    let secret = Sensitive::new(field("SecretAccessKey")?);
+    let session_token = field("SessionToken")?;
     let expiration = field("Expiration")?;
     let expiration = parse_iso8601(&expiration)
         .ok_or_else(|| malformed("Expiration is not an ISO 8601 UTC time"))?;
     Ok(AwsCredentials::new(
         access_key_id,
-        secret.as_str(),
-        Some(session_token.as_str().to_owned()),
+        secret,
+        Some(session_token),
         Some(expiration),
     ))
 }
