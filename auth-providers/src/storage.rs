@@ -2,11 +2,11 @@
 //! `KeyValueStorageInterface`), and its implementations.
 
 use std::borrow::Cow;
-use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::error::{ErrorKind, ErrorRepr, error_shape};
 use crate::future::ProviderFuture;
 
 mod file;
@@ -161,10 +161,16 @@ pub enum StorageErrorKind {
     /// The backing data exists but cannot be parsed. It is left untouched for inspection;
     /// no write goes through until it is repaired or removed.
     Corrupt,
-    /// A remote backend (Redis) could not be reached or refused the command.
+    /// A remote backend (Redis) could not be reached or refused the command. Transient.
     Unavailable,
     /// Anything else (a custom storage's own failure).
     Other,
+}
+
+impl ErrorKind for StorageErrorKind {
+    fn is_transient(self) -> bool {
+        self == Self::Unavailable
+    }
 }
 
 impl fmt::Display for StorageErrorKind {
@@ -179,31 +185,21 @@ impl fmt::Display for StorageErrorKind {
 }
 
 /// A failed [`KeyValueStorage`] operation. Cheap to clone; the cause is the
-/// [`source()`](StdError::source).
-#[derive(Debug, Clone)]
+/// [`source()`](std::error::Error::source). The same layout as [`ProviderError`](crate::ProviderError)
+/// and [`HttpError`](crate::HttpError), plus the file the error is about.
+#[derive(Clone)]
 pub struct StorageError {
-    kind: StorageErrorKind,
-    message: Cow<'static, str>,
+    repr: ErrorRepr<StorageErrorKind>,
     path: Option<PathBuf>,
-    source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl StorageError {
     /// An error of `kind` saying `message`.
     pub fn new(kind: StorageErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            kind,
-            message: message.into(),
+            repr: ErrorRepr::new(kind, message.into()),
             path: None,
-            source: None,
         }
-    }
-
-    /// Attaches the underlying cause.
-    #[must_use]
-    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
-        self.source = Some(Arc::from(source.into()));
-        self
     }
 
     /// Attaches the file the error is about.
@@ -213,20 +209,24 @@ impl StorageError {
         self
     }
 
-    /// What kind of failure this is.
-    pub fn kind(&self) -> StorageErrorKind {
-        self.kind
-    }
-
     /// The file the error is about, for file storage.
     pub fn path(&self) -> Option<&std::path::Path> {
         self.path.as_deref()
     }
 }
 
+impl fmt::Debug for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.repr
+            .debug(f, "StorageError")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
 impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)?;
+        self.repr.fmt(f)?;
         if let Some(path) = &self.path {
             write!(f, " ({})", path.display())?;
         }
@@ -234,10 +234,4 @@ impl fmt::Display for StorageError {
     }
 }
 
-impl StdError for StorageError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
-    }
-}
+error_shape!(StorageError, StorageErrorKind, repr);
