@@ -185,8 +185,9 @@ impl fmt::Display for StorageErrorKind {
 }
 
 /// A failed [`KeyValueStorage`] operation. Cheap to clone; the cause is the
-/// [`source()`](std::error::Error::source). The same layout as [`ProviderError`](crate::ProviderError)
-/// and [`HttpError`](crate::HttpError), plus the file the error is about.
+/// [`source()`](std::error::Error::source). The same layout as
+/// [`ProviderError`](crate::ProviderError) and [`HttpError`](crate::HttpError), plus the file
+/// the error is about.
 #[derive(Clone)]
 pub struct StorageError {
     repr: ErrorRepr<StorageErrorKind>,
