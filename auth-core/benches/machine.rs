@@ -106,11 +106,10 @@ fn responses() -> Responses {
     rng.fill_bytes(&mut salt);
     let mut secret_block = [0u8; 1024];
     rng.fill_bytes(&mut secret_block);
-    let hex = |bytes: &[u8]| bytes.iter().map(|x| format!("{x:02x}")).collect::<String>();
     let challenge = serde_json::json!({
         "ChallengeName": "PASSWORD_VERIFIER",
         "ChallengeParameters": {
-            "SALT": hex(&salt), "SRP_B": hex(&b), "SECRET_BLOCK": BASE64.encode(secret_block),
+            "SALT": hex::encode(salt), "SRP_B": hex::encode(b), "SECRET_BLOCK": BASE64.encode(secret_block),
             "USER_ID_FOR_SRP": SUB, "USERNAME": SUB,
         },
     });

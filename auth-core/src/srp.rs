@@ -145,29 +145,20 @@ impl fmt::Debug for SrpIdentity<'_> {
     }
 }
 
-/// Decodes hex of any length (odd lengths get a leading zero).
-fn decode_hex(parameter: &'static str, hex: &str) -> Result<Vec<u8>, SrpError> {
+/// Decodes hex of any length (odd lengths get a leading zero), either case: the crate's one
+/// hex decoder, on the `hex` crate.
+pub(crate) fn decode_hex(parameter: &'static str, text: &str) -> Result<Vec<u8>, SrpError> {
     let malformed = |reason| SrpError::MalformedChallenge { parameter, reason };
-    let hex = hex.trim();
-    if hex.is_empty() {
+    let text = text.trim();
+    if text.is_empty() {
         return Err(malformed("empty"));
     }
-    let digits: Vec<u8> = hex
-        .bytes()
-        .map(|c| match c {
-            b'0'..=b'9' => Ok(c - b'0'),
-            b'a'..=b'f' => Ok(c - b'a' + 10),
-            b'A'..=b'F' => Ok(c - b'A' + 10),
-            _ => Err(malformed("not hexadecimal")),
-        })
-        .collect::<Result<_, _>>()?;
-    let odd = digits.len() % 2;
-    let mut out = vec![0u8; digits.len().div_ceil(2)];
-    for (i, d) in digits.iter().enumerate() {
-        let pos = i + odd;
-        out[pos / 2] |= if pos.is_multiple_of(2) { d << 4 } else { *d };
-    }
-    Ok(out)
+    let decoded = if text.len() % 2 == 1 {
+        hex::decode(format!("0{text}"))
+    } else {
+        hex::decode(text)
+    };
+    decoded.map_err(|_| malformed("not hexadecimal"))
 }
 
 /// The PASSWORD_VERIFIER (or DEVICE_PASSWORD_VERIFIER) challenge: SALT, SRP_B, SECRET_BLOCK
@@ -452,14 +443,10 @@ impl fmt::Debug for SrpClient {
     }
 }
 
+/// Lowercase hex without a leading zero digit (how Cognito's clients write `SRP_A`): the
+/// crate's one hex encoder, on the `hex` crate.
 fn hex_lower(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    // Unpadded: drop a leading zero digit.
+    let mut out = hex::encode(bytes);
     if out.starts_with('0') && out.len() > 1 {
         out.remove(0);
     }

@@ -1,10 +1,18 @@
-//! The `TIMESTAMP` of SRP challenge responses: `EEE MMM d HH:mm:ss UTC yyyy`.
+//! The workspace's one calendar: Cognito's SRP `TIMESTAMP` and RFC 3339.
 //!
-//! English names, UTC, and the day of the month **not** zero-padded (`Tue Mar 3 07:05:09 UTC
-//! 2026`): Cognito answers `Mar 03` or a wrong weekday with NotAuthorized. The calendar is
-//! computed here (Howard Hinnant's `civil_from_days`), so no locale or date library is involved.
+//! - [`format()`] / [`format_unix`]: the `TIMESTAMP` of SRP challenge responses, `EEE MMM d
+//!   HH:mm:ss UTC yyyy`. English names, UTC, and the day of the month **not** zero-padded
+//!   (`Tue Mar 3 07:05:09 UTC 2026`): Cognito answers `Mar 03` or a wrong weekday with
+//!   NotAuthorized.
+//! - [`format_rfc3339`] / [`parse_rfc3339`]: `2026-03-03T07:05:09Z`, as STS sends `Expiration`
+//!   (auth-federation parses it here) and as the AWS CLI's `credential_process` reads it (the
+//!   `cognito-auth` binary writes it here).
+//!
+//! The calendar is computed here (Howard Hinnant's `civil_from_days` and `days_from_civil`,
+//! proleptic Gregorian), so no locale or date library is involved; no other crate of the
+//! workspace converts dates.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 const WEEKDAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS: [&str; 12] = [
@@ -23,7 +31,8 @@ struct Civil {
     weekday: usize,
 }
 
-/// Days since 1970-01-01 to (year, month 1–12, day 1–31), proleptic Gregorian.
+/// Days since 1970-01-01 to (year, month 1–12, day 1–31), proleptic Gregorian; the inverse
+/// of [`days_from_civil`].
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -37,6 +46,18 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let y = if m <= 2 { y + 1 } else { y };
     // The casts are in range by construction (see the bounds above).
     (y, m as u32, d as u32)
+}
+
+/// Days since 1970-01-01 (negative before) of a proleptic Gregorian date, month 1–12 and
+/// day 1–31; the inverse of [`civil_from_days`].
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400; // [0, 399]
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1; // [0, 365]
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy; // [0, 146096]
+    era * 146_097 + doe - 719_468
 }
 
 fn civil(seconds: i64) -> Civil {
@@ -83,9 +104,14 @@ pub fn format_unix(seconds: i64) -> String {
 /// assert_eq!(auth_core::timestamp::format(t), "Mon Feb 10 18:30:12 UTC 2025");
 /// ```
 pub fn format(time: SystemTime) -> String {
-    let seconds = match time.duration_since(UNIX_EPOCH) {
+    format_unix(unix_seconds(time))
+}
+
+/// Whole seconds since the epoch, rounded towards minus infinity (so the second is right
+/// before 1970 too).
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
         Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX / 2),
-        // Before the epoch: round towards minus infinity so the second is right.
         Err(before) => {
             let d = before.duration();
             let whole = i64::try_from(d.as_secs()).unwrap_or(i64::MAX / 2);
@@ -95,8 +121,109 @@ pub fn format(time: SystemTime) -> String {
                 -whole
             }
         }
+    }
+}
+
+/// Formats a point in time as RFC 3339 in UTC with whole seconds (rounded down, so never
+/// later than the real time): `2026-03-03T07:05:09Z`, as the AWS SDKs and CLI parse it.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let t = UNIX_EPOCH + Duration::from_millis(1_772_521_509_900);
+/// assert_eq!(auth_core::timestamp::format_rfc3339(t), "2026-03-03T07:05:09Z");
+/// ```
+pub fn format_rfc3339(time: SystemTime) -> String {
+    let c = civil(unix_seconds(time));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        c.year, c.month, c.day, c.hour, c.minute, c.second
+    )
+}
+
+/// Parses an RFC 3339 date-time, `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (what STS sends
+/// as `Expiration`); `t` and a space are accepted for `T`, `z` for `Z`. Digits beyond
+/// nanoseconds are dropped. `None` for anything else, including a day the month does not
+/// have (`2023-02-29`).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+///
+/// let t = auth_core::timestamp::parse_rfc3339("2014-10-24T23:00:23.5Z");
+/// assert_eq!(t, Some(UNIX_EPOCH + Duration::from_millis(1_414_191_623_500)));
+/// assert_eq!(auth_core::timestamp::parse_rfc3339("2014-10-24"), None);
+/// ```
+pub fn parse_rfc3339(text: &str) -> Option<SystemTime> {
+    let text = text.trim();
+    let (datetime, offset_secs) =
+        if let Some(t) = text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
+            (t, 0i64)
+        } else if text.len() > 6 && matches!(text.as_bytes()[text.len() - 6], b'+' | b'-') {
+            let (t, off) = text.split_at(text.len() - 6);
+            let sign = if off.starts_with('-') { -1 } else { 1 };
+            if off.as_bytes()[3] != b':' {
+                return None;
+            }
+            let hours: i64 = digits(off.get(1..3)?)?;
+            let minutes: i64 = digits(off.get(4..6)?)?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            (t, sign * (hours * 3600 + minutes * 60))
+        } else {
+            return None;
+        };
+    let (date, time) = datetime.split_once(['T', 't', ' '])?;
+    let mut d = date.splitn(3, '-');
+    let year: i64 = digits(d.next()?)?;
+    let month: u32 = digits(d.next()?)?;
+    let day: u32 = digits(d.next()?)?;
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut t = hms.splitn(3, ':');
+    let hour: i64 = digits(t.next()?)?;
+    let minute: i64 = digits(t.next()?)?;
+    let second: i64 = digits(t.next()?)?;
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    if civil_from_days(days) != (year, month, day) {
+        return None; // 2023-02-29, 2024-04-31
+    }
+    let nanos = if fraction.is_empty() {
+        0
+    } else {
+        if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let nine: String = fraction
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(9)
+            .collect();
+        nine.parse::<u32>().ok()?
     };
-    format_unix(seconds)
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    let whole = Duration::from_secs(secs.unsigned_abs());
+    let at = if secs >= 0 {
+        UNIX_EPOCH.checked_add(whole)?
+    } else {
+        UNIX_EPOCH.checked_sub(whole)?
+    };
+    at.checked_add(Duration::from_nanos(u64::from(nanos)))
+}
+
+/// ASCII digits only (no sign, no spaces), at most 4 of them.
+fn digits<T: std::str::FromStr>(text: &str) -> Option<T> {
+    if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
 }
 
 #[cfg(test)]
@@ -105,16 +232,27 @@ mod tests {
 
     use super::*;
 
-    /// Seconds since the epoch of a UTC date, computed independently (days_from_civil).
+    /// Seconds since the epoch of a UTC date.
     fn unix(year: i64, month: i64, day: i64, h: i64, m: i64, s: i64) -> i64 {
-        let y = if month <= 2 { year - 1 } else { year };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (month + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + day - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
+        let days = days_from_civil(year, month as u32, day as u32);
         days * 86_400 + h * 3600 + m * 60 + s
+    }
+
+    #[test]
+    fn days_from_civil_knows_fixed_dates() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(1969, 12, 31), -1);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(2024, 2, 29), 19_782);
+        assert_eq!(days_from_civil(1600, 1, 1), -135_140);
+    }
+
+    #[test]
+    fn both_directions_are_inverse_across_eras() {
+        for days in (-800_000..800_000).step_by(97) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
     }
 
     #[test]
@@ -178,6 +316,83 @@ mod tests {
         for days in start..start + 3653 {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(unix(y, m.into(), d.into(), 0, 0, 0) / 86_400, days);
+        }
+    }
+
+    #[test]
+    fn rfc3339_formats_known_dates() {
+        let at = |secs: i64| UNIX_EPOCH + Duration::from_secs(secs as u64);
+        assert_eq!(format_rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            format_rfc3339(at(unix(2000, 2, 29, 0, 0, 0))),
+            "2000-02-29T00:00:00Z"
+        );
+        assert_eq!(
+            format_rfc3339(at(unix(2100, 3, 1, 0, 0, 0))),
+            "2100-03-01T00:00:00Z"
+        );
+        assert_eq!(
+            format_rfc3339(at(1_414_191_623) + Duration::from_millis(999)),
+            "2014-10-24T23:00:23Z"
+        );
+        assert_eq!(
+            format_rfc3339(UNIX_EPOCH - Duration::from_millis(1)),
+            "1969-12-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn rfc3339_parses_fractions_offsets_and_rejects_the_rest() {
+        let base = UNIX_EPOCH + Duration::from_secs(1_414_191_623);
+        assert_eq!(parse_rfc3339("2014-10-24T23:00:23Z"), Some(base));
+        assert_eq!(
+            parse_rfc3339("2014-10-24T23:00:23.500Z"),
+            Some(base + Duration::from_millis(500))
+        );
+        assert_eq!(
+            parse_rfc3339("2014-10-24T23:00:23.1234567891Z"),
+            Some(base + Duration::from_nanos(123_456_789))
+        );
+        assert_eq!(parse_rfc3339("2014-10-25T01:00:23+02:00"), Some(base));
+        assert_eq!(parse_rfc3339("2014-10-24T22:00:23-01:00"), Some(base));
+        assert_eq!(parse_rfc3339("2014-10-24t23:00:23z"), Some(base));
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(UNIX_EPOCH));
+        assert_eq!(
+            parse_rfc3339("1969-12-31T23:59:59.5Z"),
+            Some(UNIX_EPOCH - Duration::from_millis(500))
+        );
+        assert_eq!(
+            parse_rfc3339("2000-02-29T00:00:00Z"),
+            Some(UNIX_EPOCH + Duration::from_secs(unix(2000, 2, 29, 0, 0, 0) as u64))
+        );
+        for bad in [
+            "2014-13-24T23:00:23Z",
+            "2014-10-24T24:00:00Z",
+            "2023-02-29T00:00:00Z",
+            "2100-02-29T00:00:00Z",
+            "2024-04-31T00:00:00Z",
+            "2014-10-24T23:00:23",
+            "2014-10-24T23:00:23+0200",
+            "2014-10-24T23:00:23+02:60",
+            "2014-10-24T23:00:23.Z5",
+            "2014-10-24T+3:00:23Z",
+            "2014-10-24",
+            "yesterday",
+            "",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn rfc3339_round_trips() {
+        for secs in (-2_000_000_000i64..4_000_000_000).step_by(7_777_777) {
+            let t = if secs >= 0 {
+                UNIX_EPOCH + Duration::from_secs(secs as u64)
+            } else {
+                UNIX_EPOCH - Duration::from_secs(secs.unsigned_abs())
+            };
+            assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t), "{secs}");
         }
     }
 

@@ -12,7 +12,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
-use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::Sensitive;
 
@@ -136,12 +135,10 @@ fn epoch_seconds(secs: i64) -> SystemTime {
 #[derive(Clone, PartialEq)]
 pub struct Jwt(Arc<DecodedJwt>);
 
-#[derive(PartialEq, Zeroize, ZeroizeOnDrop)]
+#[derive(PartialEq)]
 struct DecodedJwt {
-    raw: String,
-    #[zeroize(skip)]
+    raw: Sensitive,
     header: JwtHeader,
-    #[zeroize(skip)]
     claims: Claims,
 }
 
@@ -160,7 +157,7 @@ impl Jwt {
             )
         };
         Ok(Self(Arc::new(DecodedJwt {
-            raw,
+            raw: Sensitive::new(raw),
             header,
             claims,
         })))
@@ -168,7 +165,7 @@ impl Jwt {
 
     /// The compact token, for an `Authorization` header or a Logins map.
     pub fn as_str(&self) -> &str {
-        &self.0.raw
+        self.0.raw.expose()
     }
 
     /// The decoded header.

@@ -20,10 +20,6 @@ use rand::{Rng, RngCore, SeedableRng};
 
 const CASES: usize = 50;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 struct Case {
     device: bool,
     a: Vec<u8>,
@@ -44,7 +40,7 @@ fn random_case(rng: &mut impl RngCore, i: usize) -> Case {
     // pycognito hashes the salt hex verbatim; Cognito's salts (hex of a Java BigInteger) have
     // no leading zero byte, so neither do these.
     salt[0] |= 1;
-    let mut salt_hex = hex(&salt);
+    let mut salt_hex = hex::encode(&salt);
     if i.is_multiple_of(3) {
         salt_hex.remove(0); // odd length
         if salt_hex.starts_with('0') {
@@ -54,7 +50,7 @@ fn random_case(rng: &mut impl RngCore, i: usize) -> Case {
     let mut b = vec![0u8; rng.gen_range(32..=384)];
     rng.fill_bytes(&mut b);
     b[0] = b[0].clamp(1, 0xfe); // below N, no leading zero
-    let mut b_hex = hex(&b);
+    let mut b_hex = hex::encode(&b);
     if i % 4 == 1 {
         b_hex.remove(0);
         if b_hex.starts_with('0') {
@@ -92,7 +88,7 @@ fn srp_matches_pycognito_on_random_inputs() {
     for case in &cases {
         let mut json = serde_json::json!({
             "kind": if case.device { "device" } else { "user" },
-            "a_hex": hex(&case.a),
+            "a_hex": hex::encode(&case.a),
             "pool_id": format!("us-east-1_{}", case.pool_name),
             "username": case.user,
             "password": case.password,
@@ -153,7 +149,7 @@ fn srp_matches_pycognito_on_random_inputs() {
         let challenge = SrpChallenge::new(&case.salt_hex, &case.b_hex, &case.secret_block).unwrap();
         let key = client.derive_key(&identity, &challenge).unwrap();
         assert_eq!(
-            hex(key.as_bytes()),
+            hex::encode(key.as_bytes()),
             theirs["hkdf_hex"],
             "case {i}: HKDF key"
         );

@@ -281,6 +281,11 @@ impl CognitoCredentialsProvider {
         &self.inner.pool
     }
 
+    /// Now, by this provider's time source (for the providers built on it).
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.inner.time.now()
+    }
+
     /// The persisted identity id, if any (no network call).
     ///
     /// # Errors

@@ -127,10 +127,13 @@ impl DeveloperIdentityProvider {
             .clone()
     }
 
-    fn usable(token: &DeveloperToken) -> bool {
+    /// Whether `token` is still usable by the credentials provider's clock (its
+    /// [`time_source`](crate::CognitoCredentialsProviderBuilder::time_source)).
+    fn usable(&self, token: &DeveloperToken) -> bool {
+        let now = self.credentials.now();
         token
             .expires_at()
-            .is_none_or(|exp| SystemTime::now() + TOKEN_BUFFER < exp)
+            .is_none_or(|exp| now + TOKEN_BUFFER < exp)
     }
 
     /// The current developer token: the cached one while it is valid, else a new one from the
@@ -143,11 +146,11 @@ impl DeveloperIdentityProvider {
         &self,
         force_refresh: bool,
     ) -> Result<DeveloperToken, ProviderError> {
-        if !force_refresh && let Some(token) = self.cached().filter(Self::usable) {
+        if !force_refresh && let Some(token) = self.cached().filter(|t| self.usable(t)) {
             return Ok(token);
         }
         let _one_at_a_time = self.refresh.lock().await;
-        if !force_refresh && let Some(token) = self.cached().filter(Self::usable) {
+        if !force_refresh && let Some(token) = self.cached().filter(|t| self.usable(t)) {
             return Ok(token);
         }
         let token = (self.fetch)().await?;
@@ -189,10 +192,67 @@ impl TokenProvider for DeveloperIdentityProvider {
                 ProviderError::provider("the developer OpenID token is not a JWT").with_source(e)
             })?;
             Ok(Some(
-                AuthTokens::new(jwt.clone(), SystemTime::now())
+                AuthTokens::new(jwt.clone(), self.credentials.now())
                     .with_id_token(jwt)
                     .with_username(token.identity_id.as_str()),
             ))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::UNIX_EPOCH;
+
+    use auth_core::config::IdentityPoolConfig;
+    use auth_providers::{HttpClient, HttpError, HttpFuture, ManualTimeSource, SharedTimeSource};
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    use super::*;
+    use crate::IdentityPool;
+
+    #[derive(Debug)]
+    struct Offline;
+
+    impl HttpClient for Offline {
+        fn send(&self, _: http::Request<Vec<u8>>) -> HttpFuture<'_> {
+            ProviderFuture::ready(Err(HttpError::connect("offline")))
+        }
+    }
+
+    fn jwt(exp: u64) -> String {
+        let part = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        format!(
+            "{}.{}.c2ln",
+            part(r#"{"alg":"RS256"}"#),
+            part(&format!(r#"{{"exp":{exp}}}"#))
+        )
+    }
+
+    #[tokio::test]
+    async fn the_developer_token_expires_by_the_injected_clock() {
+        let clock = ManualTimeSource::new(UNIX_EPOCH + Duration::from_secs(1_000));
+        let config = IdentityPoolConfig::builder()
+            .identity_pool_id("us-east-1:8b9f2c4e-0000-4000-8000-0123456789ab")
+            .build()
+            .unwrap();
+        let credentials = CognitoCredentialsProvider::builder(IdentityPool::new(config, Offline))
+            .time_source(SharedTimeSource::new(clock.clone()))
+            .build();
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&fetches);
+        let provider = DeveloperIdentityProvider::new(credentials, move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { Ok(DeveloperToken::new("us-east-1:identity", jwt(2_000))) }
+        });
+        provider.developer_token(false).await.unwrap();
+        clock.advance(Duration::from_secs(939)); // 1,939 s: more than a minute left
+        provider.developer_token(false).await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        clock.advance(Duration::from_secs(2)); // 1,941 s: within the minute's buffer
+        provider.developer_token(false).await.unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
     }
 }

@@ -6,8 +6,9 @@
 //! elements we need, entities decoded) but never trusts the shape: a missing element is a
 //! typed [`IdentityPoolError::MalformedResponse`].
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
+use auth_core::Sensitive;
 use auth_providers::AwsCredentials;
 use zeroize::Zeroizing;
 
@@ -91,15 +92,15 @@ pub(crate) fn decode(
             .ok_or_else(|| malformed(&format!("no {name} in Credentials")))
     };
     let access_key_id = field("AccessKeyId")?;
-    let secret = Zeroizing::new(field("SecretAccessKey")?);
-    let session_token = Zeroizing::new(field("SessionToken")?);
+    let secret = Sensitive::new(field("SecretAccessKey")?);
+    let session_token = field("SessionToken")?;
     let expiration = field("Expiration")?;
-    let expiration = parse_iso8601(&expiration)
+    let expiration = auth_core::timestamp::parse_rfc3339(&expiration)
         .ok_or_else(|| malformed("Expiration is not an ISO 8601 UTC time"))?;
     Ok(AwsCredentials::new(
         access_key_id,
-        secret.as_str(),
-        Some(session_token.as_str().to_owned()),
+        secret,
+        Some(session_token),
         Some(expiration),
     ))
 }
@@ -181,71 +182,10 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fff](Z|+00:00)` (what STS sends) into a `SystemTime`.
-pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
-    let text = text.trim();
-    let (datetime, offset_secs) =
-        if let Some(t) = text.strip_suffix('Z').or_else(|| text.strip_suffix('z')) {
-            (t, 0i64)
-        } else if text.len() > 6 && matches!(text.as_bytes()[text.len() - 6], b'+' | b'-') {
-            let (t, off) = text.split_at(text.len() - 6);
-            let sign = if off.starts_with('-') { -1 } else { 1 };
-            let hours: i64 = off.get(1..3)?.parse().ok()?;
-            let minutes: i64 = off.get(4..6)?.parse().ok()?;
-            (t, sign * (hours * 3600 + minutes * 60))
-        } else {
-            return None;
-        };
-    let (date, time) = datetime.split_once(['T', 't', ' '])?;
-    let mut d = date.splitn(3, '-');
-    let year: i64 = d.next()?.parse().ok()?;
-    let month: u32 = d.next()?.parse().ok()?;
-    let day: u32 = d.next()?.parse().ok()?;
-    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
-    let mut t = hms.splitn(3, ':');
-    let hour: i64 = t.next()?.parse().ok()?;
-    let minute: i64 = t.next()?.parse().ok()?;
-    let second: i64 = t.next()?.parse().ok()?;
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let nanos = if fraction.is_empty() {
-        0
-    } else {
-        if !fraction.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let digits: String = fraction
-            .chars()
-            .chain(std::iter::repeat('0'))
-            .take(9)
-            .collect();
-        digits.parse::<u32>().ok()?
-    };
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
-    let secs = u64::try_from(secs).ok()?;
-    Some(UNIX_EPOCH + Duration::new(secs, nanos))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
 
     #[test]
@@ -345,17 +285,5 @@ mod tests {
             ));
             assert!(decode(&response(503, body)).is_err());
         }
-    }
-
-    #[test]
-    fn iso8601_with_fraction_and_offset() {
-        let base = UNIX_EPOCH + Duration::from_secs(1_414_191_623);
-        assert_eq!(
-            parse_iso8601("2014-10-24T23:00:23.500Z"),
-            Some(base + Duration::from_millis(500))
-        );
-        assert_eq!(parse_iso8601("2014-10-25T01:00:23+02:00"), Some(base));
-        assert_eq!(parse_iso8601("2014-13-24T23:00:23Z"), None);
-        assert_eq!(parse_iso8601("yesterday"), None);
     }
 }

@@ -6,25 +6,24 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use auth_core::Sensitive;
 use auth_core::tokens::AuthTokens;
-use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::error::ProviderError;
 use crate::future::ProviderFuture;
 
 /// Temporary (or long-term) AWS credentials.
 ///
-/// Cheap to clone (one `Arc`), like `aws_credential_types::Credentials`. The secret key is
-/// zeroized on drop; `Debug` redacts the secret key and the session token.
+/// Cheap to clone (one `Arc`), like `aws_credential_types::Credentials`. The secret key and
+/// the session token are [`Sensitive`]: zeroized on drop, redacted in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AwsCredentials(Arc<CredentialsInner>);
 
-#[derive(PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
+#[derive(PartialEq, Eq)]
 struct CredentialsInner {
     access_key_id: String,
-    secret_access_key: String,
-    session_token: Option<String>,
-    #[zeroize(skip)]
+    secret_access_key: Sensitive,
+    session_token: Option<Sensitive>,
     expiration: Option<SystemTime>,
 }
 
@@ -32,14 +31,14 @@ impl AwsCredentials {
     /// Credentials from their parts; `expiration` is `None` for long-term keys.
     pub fn new(
         access_key_id: impl Into<String>,
-        secret_access_key: impl Into<String>,
+        secret_access_key: impl Into<Sensitive>,
         session_token: Option<String>,
         expiration: Option<SystemTime>,
     ) -> Self {
         Self(Arc::new(CredentialsInner {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
-            session_token,
+            session_token: session_token.map(Sensitive::from),
             expiration,
         }))
     }
@@ -51,12 +50,12 @@ impl AwsCredentials {
 
     /// The secret access key.
     pub fn secret_access_key(&self) -> &str {
-        &self.0.secret_access_key
+        self.0.secret_access_key.expose()
     }
 
     /// The session token of temporary credentials.
     pub fn session_token(&self) -> Option<&str> {
-        self.0.session_token.as_deref()
+        self.0.session_token.as_ref().map(Sensitive::expose)
     }
 
     /// When the credentials stop working.
@@ -69,11 +68,8 @@ impl fmt::Debug for AwsCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AwsCredentials")
             .field("access_key_id", &self.0.access_key_id)
-            .field("secret_access_key", &"** redacted **")
-            .field(
-                "session_token",
-                &self.0.session_token.as_ref().map(|_| "** redacted **"),
-            )
+            .field("secret_access_key", &self.0.secret_access_key)
+            .field("session_token", &self.0.session_token)
             .field("expiration", &self.0.expiration)
             .finish()
     }

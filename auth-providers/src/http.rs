@@ -4,10 +4,10 @@
 //! `auth-core`'s pure encode/decode functions produce and consume.
 
 use std::borrow::Cow;
-use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::error::{ErrorKind, ErrorRepr, error_shape};
 use crate::future::ProviderFuture;
 
 #[cfg(feature = "reqwest")]
@@ -108,11 +108,13 @@ impl HttpClient for SharedHttpClient {
 #[non_exhaustive]
 pub enum HttpErrorKind {
     /// No connection could be made (DNS, refused, TLS handshake, connect timeout). The
-    /// request never reached the server: always safe to retry.
+    /// request never reached the server: always safe to retry. Transient.
     Connect,
-    /// The request was sent (or may have been) and no response came in time.
+    /// The request was sent (or may have been) and no response came in time. Transient
+    /// (whether a retry is *safe* is the request's [`RetrySafety`]).
     Timeout,
     /// The connection broke after the request was sent, or the body was cut short.
+    /// Transient, as [`Timeout`](Self::Timeout).
     Io,
     /// The request could not be sent as built (bad URI, unsupported scheme).
     InvalidRequest,
@@ -121,6 +123,12 @@ pub enum HttpErrorKind {
     BodyTooLarge,
     /// Anything else.
     Other,
+}
+
+impl ErrorKind for HttpErrorKind {
+    fn is_transient(self) -> bool {
+        matches!(self, Self::Connect | Self::Timeout | Self::Io)
+    }
 }
 
 impl fmt::Display for HttpErrorKind {
@@ -137,22 +145,15 @@ impl fmt::Display for HttpErrorKind {
 }
 
 /// A failed [`HttpClient::send`]. Cheap to clone; the transport's own error is the
-/// [`source()`](StdError::source).
-#[derive(Debug, Clone)]
-pub struct HttpError {
-    kind: HttpErrorKind,
-    message: Cow<'static, str>,
-    source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
-}
+/// [`source()`](std::error::Error::source). The same layout as
+/// [`ProviderError`](crate::ProviderError) and [`StorageError`](crate::StorageError).
+#[derive(Clone)]
+pub struct HttpError(ErrorRepr<HttpErrorKind>);
 
 impl HttpError {
     /// An error of `kind` saying `message`.
     pub fn new(kind: HttpErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-            source: None,
-        }
+        Self(ErrorRepr::new(kind, message.into()))
     }
 
     /// [`HttpErrorKind::Connect`].
@@ -178,39 +179,27 @@ impl HttpError {
         )
     }
 
-    /// Attaches the underlying cause.
-    #[must_use]
-    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
-        self.source = Some(Arc::from(source.into()));
-        self
-    }
-
-    /// What kind of failure this is.
-    pub fn kind(&self) -> HttpErrorKind {
-        self.kind
-    }
-
     /// Whether the request certainly never reached the server.
     pub fn is_connect(&self) -> bool {
-        self.kind == HttpErrorKind::Connect
+        self.0.kind == HttpErrorKind::Connect
     }
 
     /// Whether the request timed out.
     pub fn is_timeout(&self) -> bool {
-        self.kind == HttpErrorKind::Timeout
+        self.0.kind == HttpErrorKind::Timeout
+    }
+}
+
+impl fmt::Debug for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.debug(f, "HttpError").finish()
     }
 }
 
 impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)
+        self.0.fmt(f)
     }
 }
 
-impl StdError for HttpError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
-    }
-}
+error_shape!(HttpError, HttpErrorKind, 0);

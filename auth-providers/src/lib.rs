@@ -93,7 +93,7 @@ pub use metadata::{
     SharedClientMetadataProvider, StaticClientMetadata,
 };
 pub use storage::{
-    FileStorage, KeyValueStorage, MemoryStorage, SharedKeyValueStorage, StorageError,
+    BlobMap, FileStorage, KeyValueStorage, MemoryStorage, SharedKeyValueStorage, StorageError,
     StorageErrorKind, StorageFuture,
 };
 #[cfg(feature = "redis")]

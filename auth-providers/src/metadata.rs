@@ -1,16 +1,18 @@
 //! [`ClientMetadataProvider`]: the `ClientMetadata` map sent with Cognito calls.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 use crate::error::ProviderError;
 use crate::future::ProviderFuture;
 
-/// Key-value pairs Cognito passes to Lambda triggers as `clientMetadata`.
+/// Key-value pairs Cognito passes to Lambda triggers as `clientMetadata`: the sign-in,
+/// sign-up and session machines' own map (`auth_core::machine::ClientMetadata`, ordered, so
+/// requests serialize the same way every time), re-exported so a provider's answer goes into
+/// a machine unchanged.
 ///
 /// Cognito neither stores, validates nor encrypts them: never put secrets here.
-pub type ClientMetadata = HashMap<String, String>;
+pub use auth_core::machine::ClientMetadata;
 
 /// The future returned by [`ClientMetadataProvider::client_metadata`].
 pub type ClientMetadataFuture<'a> = ProviderFuture<'a, Result<ClientMetadata, ProviderError>>;

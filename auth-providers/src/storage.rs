@@ -2,11 +2,12 @@
 //! `KeyValueStorageInterface`), and its implementations.
 
 use std::borrow::Cow;
-use std::error::Error as StdError;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::error::{ErrorKind, ErrorRepr, error_shape};
 use crate::future::ProviderFuture;
 
 mod file;
@@ -152,6 +153,102 @@ impl KeyValueStorage for SharedKeyValueStorage {
     }
 }
 
+/// A whole store as one blob: a string-to-string map serialised as one JSON object of
+/// strings (`{"key":"value",…}`, keys sorted).
+///
+/// The one serialisation of the stores kept whole in a single place: [`FileStorage`]'s file
+/// and the `cognito-auth` binary's keyring entries. Its [`Debug`](fmt::Debug) shows the keys
+/// only (the values are tokens), and the values are zeroized on drop.
+///
+/// ```
+/// use auth_providers::BlobMap;
+///
+/// let mut map = BlobMap::new();
+/// map.insert("k".to_owned(), "v".to_owned());
+/// assert_eq!(&*map.to_blob(), br#"{"k":"v"}"#);
+/// let read = BlobMap::from_blob(br#"{ "k": "v" }"#).unwrap();
+/// assert_eq!(read.get("k"), Some("v"));
+/// assert!(BlobMap::from_blob(b"[1]").is_err());
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct BlobMap(BTreeMap<String, String>);
+
+impl BlobMap {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses a blob written by [`to_blob`](Self::to_blob) (or any JSON object of strings).
+    ///
+    /// # Errors
+    ///
+    /// [`StorageErrorKind::Corrupt`] when `blob` is not a JSON object of strings; the parse
+    /// error is the source.
+    pub fn from_blob(blob: &[u8]) -> Result<Self, StorageError> {
+        serde_json::from_slice(blob).map(Self).map_err(|e| {
+            StorageError::new(
+                StorageErrorKind::Corrupt,
+                "the stored data is not a JSON object of strings",
+            )
+            .with_source(e)
+        })
+    }
+
+    /// The map as one blob: compact JSON, keys sorted (zeroized on drop).
+    pub fn to_blob(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        // A map of strings to strings always serialises.
+        zeroize::Zeroizing::new(serde_json::to_vec(&self.0).unwrap_or_default())
+    }
+
+    /// The value under `key`, if any.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// Stores `value` under `key`, returning the previous value.
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        self.0.insert(key, value)
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        self.0.remove(key)
+    }
+
+    /// Removes every key.
+    pub fn clear(&mut self) {
+        for value in self.0.values_mut() {
+            zeroize::Zeroize::zeroize(value);
+        }
+        self.0.clear();
+    }
+
+    /// Whether the map has no keys.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl Drop for BlobMap {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+impl fmt::Debug for BlobMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BlobMap")
+            .field("keys", &self.0.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a storage operation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -161,10 +258,16 @@ pub enum StorageErrorKind {
     /// The backing data exists but cannot be parsed. It is left untouched for inspection;
     /// no write goes through until it is repaired or removed.
     Corrupt,
-    /// A remote backend (Redis) could not be reached or refused the command.
+    /// A remote backend (Redis) could not be reached or refused the command. Transient.
     Unavailable,
     /// Anything else (a custom storage's own failure).
     Other,
+}
+
+impl ErrorKind for StorageErrorKind {
+    fn is_transient(self) -> bool {
+        self == Self::Unavailable
+    }
 }
 
 impl fmt::Display for StorageErrorKind {
@@ -179,31 +282,22 @@ impl fmt::Display for StorageErrorKind {
 }
 
 /// A failed [`KeyValueStorage`] operation. Cheap to clone; the cause is the
-/// [`source()`](StdError::source).
-#[derive(Debug, Clone)]
+/// [`source()`](std::error::Error::source). The same layout as
+/// [`ProviderError`](crate::ProviderError) and [`HttpError`](crate::HttpError), plus the file
+/// the error is about.
+#[derive(Clone)]
 pub struct StorageError {
-    kind: StorageErrorKind,
-    message: Cow<'static, str>,
+    repr: ErrorRepr<StorageErrorKind>,
     path: Option<PathBuf>,
-    source: Option<Arc<dyn StdError + Send + Sync + 'static>>,
 }
 
 impl StorageError {
     /// An error of `kind` saying `message`.
     pub fn new(kind: StorageErrorKind, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
-            kind,
-            message: message.into(),
+            repr: ErrorRepr::new(kind, message.into()),
             path: None,
-            source: None,
         }
-    }
-
-    /// Attaches the underlying cause.
-    #[must_use]
-    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
-        self.source = Some(Arc::from(source.into()));
-        self
     }
 
     /// Attaches the file the error is about.
@@ -213,20 +307,24 @@ impl StorageError {
         self
     }
 
-    /// What kind of failure this is.
-    pub fn kind(&self) -> StorageErrorKind {
-        self.kind
-    }
-
     /// The file the error is about, for file storage.
     pub fn path(&self) -> Option<&std::path::Path> {
         self.path.as_deref()
     }
 }
 
+impl fmt::Debug for StorageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.repr
+            .debug(f, "StorageError")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
 impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)?;
+        self.repr.fmt(f)?;
         if let Some(path) = &self.path {
             write!(f, " ({})", path.display())?;
         }
@@ -234,10 +332,50 @@ impl fmt::Display for StorageError {
     }
 }
 
-impl StdError for StorageError {
-    fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_deref()
-            .map(|e| e as &(dyn StdError + 'static))
+error_shape!(StorageError, StorageErrorKind, repr);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blob_map_keeps_the_existing_format() {
+        // Bytes as FileStorage and the keyring storage wrote them before BlobMap existed
+        // (`serde_json::to_vec` of a `BTreeMap<String, String>`).
+        let old = br#"{"CognitoIdentityServiceProvider.c.LastAuthUser":"alice","a\"b":"\u00e9\n"}"#;
+        let map = BlobMap::from_blob(old).unwrap();
+        assert_eq!(
+            map.get("CognitoIdentityServiceProvider.c.LastAuthUser"),
+            Some("alice")
+        );
+        assert_eq!(map.get("a\"b"), Some("\u{e9}\n"));
+        assert_eq!(map.len(), 2);
+        let mut legacy = BTreeMap::new();
+        legacy.insert("a\"b".to_owned(), "\u{e9}\n".to_owned());
+        legacy.insert(
+            "CognitoIdentityServiceProvider.c.LastAuthUser".to_owned(),
+            "alice".to_owned(),
+        );
+        assert_eq!(*map.to_blob(), serde_json::to_vec(&legacy).unwrap());
+        assert_eq!(BlobMap::from_blob(&map.to_blob()).unwrap(), map);
+        assert_eq!(&*BlobMap::new().to_blob(), b"{}");
+    }
+
+    #[test]
+    fn blob_map_rejects_what_is_not_an_object_of_strings() {
+        for bad in [&b""[..], b"null", b"[]", br#"{"a":1}"#, br#"{"a":"1","#] {
+            let e = BlobMap::from_blob(bad).unwrap_err();
+            assert_eq!(e.kind(), StorageErrorKind::Corrupt);
+            assert!(std::error::Error::source(&e).is_some());
+        }
+    }
+
+    #[test]
+    fn blob_map_debug_shows_keys_not_values() {
+        let mut map = BlobMap::new();
+        map.insert("idToken".to_owned(), "eyJsecret".to_owned());
+        let debug = format!("{map:?}");
+        assert!(debug.contains("idToken"), "{debug}");
+        assert!(!debug.contains("eyJsecret"), "{debug}");
     }
 }

@@ -24,9 +24,9 @@
 //! then still refuses to mix tokens of two users (it checks `LastAuthUser` against the access
 //! token's username).
 
-use std::fmt;
 use std::time::SystemTime;
 
+use auth_core::Sensitive;
 use auth_core::tokens::{AuthTokens, ClockDrift, Jwt, RefreshToken};
 use zeroize::Zeroizing;
 
@@ -82,42 +82,10 @@ pub enum TokenStoreError {
     },
 }
 
-/// A remembered device (Cognito device tracking); kept across sign-out.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DeviceMetadata {
-    /// The device key (`<region>_<uuid>`).
-    pub device_key: String,
-    /// The device group key.
-    pub device_group_key: String,
-    /// The device's random password for device SRP; zeroized on drop.
-    pub random_password: Zeroizing<String>,
-}
-
-impl DeviceMetadata {
-    /// A remembered device.
-    pub fn new(
-        device_key: impl Into<String>,
-        device_group_key: impl Into<String>,
-        random_password: impl Into<String>,
-    ) -> Self {
-        Self {
-            device_key: device_key.into(),
-            device_group_key: device_group_key.into(),
-            random_password: Zeroizing::new(random_password.into()),
-        }
-    }
-}
-
-impl fmt::Debug for DeviceMetadata {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceMetadata")
-            .field("device_key", &self.device_key)
-            .field("device_group_key", &self.device_group_key)
-            .field("random_password", &"** redacted **")
-            .finish()
-    }
-}
+/// A remembered device (Cognito device tracking); kept across sign-out. The sign-in
+/// machine's own type, re-exported: what [`TokenStore::device_metadata`] loads is what
+/// `SignInInput::with_device` takes.
+pub use auth_core::machine::sign_in::DeviceMetadata;
 
 /// Reads and writes a user's tokens, device keys and identity id under Amplify's keys.
 ///
@@ -335,7 +303,7 @@ impl TokenStore {
             .storage
             .get(&self.key(username, RANDOM_PASSWORD_KEY))
             .await?
-            .map(Zeroizing::new);
+            .map(Sensitive::new);
         Ok(match (key, group, password) {
             (Some(device_key), Some(device_group_key), Some(random_password)) => {
                 Some(DeviceMetadata {
@@ -365,7 +333,7 @@ impl TokenStore {
             ),
             (
                 self.key(username, RANDOM_PASSWORD_KEY),
-                Some(device.random_password.as_str()),
+                Some(device.random_password.expose()),
             ),
         ];
         self.write_all_or_restore(&writes).await

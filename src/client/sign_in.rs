@@ -3,7 +3,6 @@
 
 use std::sync::atomic::Ordering;
 
-use auth_core::Sensitive;
 use auth_core::config::UserPoolConfig;
 use auth_core::machine::sign_in::{
     Answer, ConfirmOptions, DeviceMetadata, PendingSignIn, SignIn, SignInFlow, SignInInput,
@@ -295,12 +294,7 @@ impl Auth {
             store.clear_device_metadata(&username).await?;
         }
         if let Some(device) = &outcome.new_device {
-            let device = auth_providers::DeviceMetadata::new(
-                device.device_key.clone(),
-                device.device_group_key.clone(),
-                device.random_password.expose(),
-            );
-            store.store_device_metadata(&username, &device).await?;
+            store.store_device_metadata(&username, device).await?;
         }
         if let Some(error) = &outcome.device_error {
             tracing::warn!(error = %error, "the device could not be confirmed; signed in without it");
@@ -331,14 +325,7 @@ pub(crate) async fn device_of(
     store: &TokenStore,
     username: &str,
 ) -> Result<Option<DeviceMetadata>, AuthError> {
-    Ok(store
-        .device_metadata(username)
-        .await?
-        .map(|d| DeviceMetadata {
-            device_key: d.device_key.clone(),
-            device_group_key: d.device_group_key.clone(),
-            random_password: Sensitive::new(d.random_password.as_str()),
-        }))
+    Ok(store.device_metadata(username).await?)
 }
 
 pub(crate) fn flow_error(operation: &'static str, source: machine::Error) -> AuthError {

@@ -164,13 +164,9 @@ mod tests {
         // k of Cognito's group, as computed by amazon-cognito-identity-js and pycognito.
         let k = to_be(&k());
         assert_eq!(
-            hex_of(strip(&k[..])),
+            hex::encode(strip(&k[..])),
             "538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6"
         );
-    }
-
-    fn hex_of(bytes: &[u8]) -> String {
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     #[test]

@@ -50,20 +50,10 @@ impl std::fmt::Debug for ServerSrp {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
+/// Any-length hex as the server reads `SRP_A`: the client's own decoder (odd lengths get a
+/// leading zero).
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    let text = if text.len() % 2 == 1 {
-        format!("0{text}")
-    } else {
-        text.to_owned()
-    };
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
+    crate::srp::decode_hex("SRP_A", text).ok()
 }
 
 impl ServerSrp {
@@ -107,11 +97,11 @@ impl ServerSrp {
     }
 
     pub(crate) fn salt_hex(&self) -> String {
-        hex(&self.salt)
+        hex::encode(&self.salt)
     }
 
     pub(crate) fn b_hex(&self) -> String {
-        hex(&self.big_b)
+        hex::encode(&self.big_b)
     }
 
     pub(crate) fn secret_block_base64(&self) -> String {

@@ -11,17 +11,16 @@
 //! replace it whole, so one may drop the other's concurrent change: give each writing
 //! process its own file (readers may be anywhere).
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::{KeyValueStorage, StorageError, StorageErrorKind, StorageFuture};
+use super::{BlobMap, KeyValueStorage, StorageError, StorageErrorKind, StorageFuture};
 use crate::future::ProviderFuture;
 
-type Map = BTreeMap<String, String>;
+type Map = BlobMap;
 
 /// A [`KeyValueStorage`] kept in one JSON file, written atomically with owner-only
 /// permissions (`0600`, directory `0700` when created).
@@ -92,14 +91,8 @@ impl Inner {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Map::new()),
             Err(e) => return Err(self.io("could not read the storage file", e)),
         };
-        serde_json::from_slice(&bytes).map_err(|e| {
-            StorageError::new(
-                StorageErrorKind::Corrupt,
-                "the storage file is not a JSON object of strings",
-            )
-            .with_source(e)
-            .with_path(&self.path)
-        })
+        let bytes = zeroize::Zeroizing::new(bytes);
+        Map::from_blob(&bytes).map_err(|e| e.with_path(&self.path))
     }
 
     fn modify(&self, change: impl FnOnce(&mut Map)) -> Result<(), StorageError> {
@@ -125,10 +118,7 @@ impl Inner {
             std::process::id(),
             self.counter.fetch_add(1, Ordering::Relaxed)
         ));
-        let json = serde_json::to_vec(map).map_err(|e| {
-            StorageError::new(StorageErrorKind::Other, "could not serialise the store")
-                .with_source(e)
-        })?;
+        let json = map.to_blob();
         let result = (|| {
             let mut file = create_private_file(&tmp)?;
             file.write_all(&json)?;
@@ -281,5 +271,20 @@ mod tests {
             StorageErrorKind::Corrupt
         );
         assert_eq!(fs::read(&path).unwrap(), b"{\"a\": \"1\", trunc");
+    }
+
+    #[tokio::test]
+    async fn a_file_written_before_blob_map_still_reads_and_keeps_its_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.json");
+        // What FileStorage wrote before (compact, sorted), and a hand-edited, pretty one.
+        fs::write(&path, br#"{"a":"1","b":"x\"y"}"#).unwrap();
+        let s = FileStorage::new(&path);
+        assert_eq!(s.get("a").await.unwrap().as_deref(), Some("1"));
+        assert_eq!(s.get("b").await.unwrap().as_deref(), Some("x\"y"));
+        s.set("c", "3").await.unwrap();
+        assert_eq!(fs::read(&path).unwrap(), br#"{"a":"1","b":"x\"y","c":"3"}"#);
+        fs::write(&path, b"{\n  \"a\": \"1\"\n}\n").unwrap();
+        assert_eq!(s.get("a").await.unwrap().as_deref(), Some("1"));
     }
 }

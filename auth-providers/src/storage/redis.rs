@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use auth_core::Sensitive;
 use redis::aio::ConnectionManager;
 
 use super::{KeyValueStorage, StorageError, StorageErrorKind, StorageFuture};
@@ -42,10 +43,10 @@ impl std::fmt::Debug for RedisStorage {
     }
 }
 
-/// Builds a [`RedisStorage`].
+/// Builds a [`RedisStorage`]. `Debug` redacts the URL (it may carry a password).
 #[derive(Debug, Clone)]
 pub struct RedisStorageBuilder {
-    url: String,
+    url: Sensitive,
     prefix: String,
     ttl: Option<Duration>,
 }
@@ -74,7 +75,7 @@ impl RedisStorageBuilder {
 
     /// Connects (`redis://host:port/db`, `rediss://…`, `redis+unix:///path`).
     pub async fn build(self) -> Result<RedisStorage, StorageError> {
-        let client = redis::Client::open(self.url.as_str()).map_err(|e| {
+        let client = redis::Client::open(self.url.expose()).map_err(|e| {
             StorageError::new(StorageErrorKind::Other, "invalid Redis URL").with_source(e)
         })?;
         let connection = ConnectionManager::new(client).await.map_err(unavailable)?;
@@ -107,7 +108,7 @@ impl RedisStorage {
     /// A builder for the server at `url`.
     pub fn builder(url: impl Into<String>) -> RedisStorageBuilder {
         RedisStorageBuilder {
-            url: url.into(),
+            url: Sensitive::new(url),
             prefix: "auth:".into(),
             ttl: None,
         }
@@ -198,5 +199,12 @@ mod tests {
     #[test]
     fn prefix_is_matched_literally() {
         assert_eq!(glob_escape("a*b?[c]"), "a\\*b\\?\\[c\\]*");
+    }
+
+    #[test]
+    fn builder_debug_never_shows_the_url_password() {
+        let builder = RedisStorage::builder("redis://:hunter2@cache.internal:6379/0");
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
     }
 }

@@ -1,8 +1,8 @@
 //! [`KeyringStorage`]: a [`KeyValueStorage`] in the OS keyring, for `--tokens keyring`.
 //!
-//! The whole map is one JSON document kept in keyring entries of service `cognito-auth`,
-//! named after the store file (`<path>#0`, `<path>#1`, …). It is cut in chunks of
-//! [`CHUNK`] bytes because Windows' Credential Manager holds at most 2,560 bytes per entry
+//! The whole map is one [`BlobMap`] blob (the JSON document `FileStorage` writes) kept in
+//! keyring entries of service `cognito-auth`, named after the store file (`<path>#0`,
+//! `<path>#1`, …). It is cut in chunks of [`CHUNK`] bytes because Windows' Credential Manager holds at most 2,560 bytes per entry
 //! and three Cognito tokens are larger; chunk 0 starts with the number of chunks. Chunks are
 //! written last to first, so a reader that sees the new chunk 0 sees the other new chunks.
 //!
@@ -12,16 +12,15 @@
 //! `FileStorage` does.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use auth::providers::{
-    KeyValueStorage, ProviderFuture, StorageError, StorageErrorKind, StorageFuture,
+    BlobMap, KeyValueStorage, ProviderFuture, StorageError, StorageErrorKind, StorageFuture,
 };
 use keyring::Entry;
 
-type Map = BTreeMap<String, String>;
+type Map = BlobMap;
 
 /// The keyring service every entry is under.
 pub(crate) const SERVICE: &str = "cognito-auth";
@@ -127,9 +126,7 @@ impl Inner {
                 Err(e) => return Err(unavailable("could not read the keyring", e)),
             }
         }
-        serde_json::from_slice(&json).map_err(|e| {
-            corrupt("the keyring entry is not a JSON object of strings").with_source(e)
-        })
+        Map::from_blob(&json)
     }
 
     fn modify(&self, change: impl FnOnce(&mut Map)) -> Result<(), StorageError> {
@@ -144,7 +141,7 @@ impl Inner {
         if map.is_empty() {
             return self.delete(0, old_count);
         }
-        let json = serde_json::to_vec(&map).expect("a map of strings serializes");
+        let json = map.to_blob();
         // The count must fit in chunk 0 with some JSON: count the chunks with the header in.
         let mut count = json.len().div_ceil(self.chunk).max(1);
         let blob = loop {

@@ -5,8 +5,6 @@ use std::io::{self, Write};
 use std::time::{Duration, SystemTime};
 
 use auth::providers::AwsCredentials;
-use aws_smithy_types::DateTime;
-use aws_smithy_types::date_time::Format;
 use serde::Serialize;
 
 /// The AWS CLI's `credential_process` output, version 1.
@@ -42,15 +40,10 @@ pub(crate) fn write_process_credentials(
 }
 
 /// `2026-03-03T07:05:09Z`: RFC 3339 in UTC, whole seconds (rounded down, so never later than
-/// the real time), as the AWS SDKs parse it.
+/// the real time), as the AWS SDKs parse it; the workspace's one calendar,
+/// [`auth::core::timestamp::format_rfc3339`].
 pub(crate) fn rfc3339(time: SystemTime) -> String {
-    let seconds = match time.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
-    };
-    DateTime::from_secs(seconds)
-        .fmt(Format::DateTime)
-        .unwrap_or_else(|_| format!("@{seconds}"))
+    auth::core::timestamp::format_rfc3339(time)
 }
 
 /// `2026-03-03T07:05:09Z (in 59 min)` or `… (expired 2 min ago)`.

@@ -112,24 +112,31 @@ impl MfaType {
 /// verifier ConfirmDevice registered. Store it (Amplify's `deviceKey`, `deviceGroupKey`,
 /// `randomPasswordKey`) and pass it to the next sign-in to run device SRP.
 ///
-/// `Debug` redacts the password; the serialized form contains it.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The one device type of the workspace: `auth_providers::TokenStore` stores and loads this
+/// same type. `Debug` redacts the password (it is [`Sensitive`]); the serialized form
+/// contains it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceMetadata {
     /// The device key, `<region>_<uuid>`.
     pub device_key: String,
     /// The device group key.
     pub device_group_key: String,
-    /// The device's random password.
+    /// The device's random password for device SRP; zeroized on drop.
     pub random_password: Sensitive,
 }
 
-impl fmt::Debug for DeviceMetadata {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceMetadata")
-            .field("device_key", &self.device_key)
-            .field("device_group_key", &self.device_group_key)
-            .field("random_password", &self.random_password)
-            .finish()
+impl DeviceMetadata {
+    /// A remembered device.
+    pub fn new(
+        device_key: impl Into<String>,
+        device_group_key: impl Into<String>,
+        random_password: impl Into<Sensitive>,
+    ) -> Self {
+        Self {
+            device_key: device_key.into(),
+            device_group_key: device_group_key.into(),
+            random_password: random_password.into(),
+        }
     }
 }
 
