@@ -532,11 +532,10 @@ impl AlbVerifier {
                     "the token was signed by another load balancer",
                 )
             })?;
-        let kid = decoded
-            .header
-            .kid
-            .as_deref()
-            .ok_or_else(|| VerifyError::new(VerifyErrorKind::UnknownKey, "the token has no kid"))?;
+        let kid =
+            decoded.header.kid.as_deref().ok_or_else(|| {
+                VerifyError::new(VerifyErrorKind::UnknownKey, "the token has no kid")
+            })?;
         if !is_alb_kid(kid) {
             return Err(VerifyError::new(
                 VerifyErrorKind::Malformed,
@@ -580,11 +579,10 @@ impl AlbVerifier {
         now: SystemTime,
     ) -> Result<AlbClaims, VerifyError> {
         let kid = decoded.header.kid.as_deref();
-        let key = keys
-            .keys()
-            .iter()
-            .find(|k| k.kid() == kid)
-            .ok_or_else(|| VerifyError::new(VerifyErrorKind::UnknownKey, "the key is not held"))?;
+        let key =
+            keys.keys().iter().find(|k| k.kid() == kid).ok_or_else(|| {
+                VerifyError::new(VerifyErrorKind::UnknownKey, "the key is not held")
+            })?;
         if !key.fits(Algorithm::ES256) {
             return Err(VerifyError::new(
                 VerifyErrorKind::KeyMismatch,
@@ -707,7 +705,8 @@ mod tests {
     fn arns_of_application_load_balancers_give_their_region() {
         let arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188";
         assert_eq!(region_of_arn(arn), Some("eu-west-1"));
-        let gov = "arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:loadbalancer/app/web/1";
+        let gov =
+            "arn:aws-us-gov:elasticloadbalancing:us-gov-west-1:123456789012:loadbalancer/app/web/1";
         assert_eq!(region_of_arn(gov), Some("us-gov-west-1"));
         for bad in [
             "",
