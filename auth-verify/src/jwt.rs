@@ -168,10 +168,17 @@ impl<'de> de::Deserialize<'de> for UniqueObject {
                 let mut map = Map::new();
                 while let Some(key) = access.next_key::<String>()? {
                     let value: Value = access.next_value()?;
-                    if map.insert(key.clone(), value).is_some() {
-                        return Err(de::Error::custom(format!(
-                            "the member {key:?} appears twice"
-                        )));
+                    // Through the entry, so the key is not copied to be reported.
+                    match map.entry(key) {
+                        serde_json::map::Entry::Vacant(entry) => {
+                            entry.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(entry) => {
+                            return Err(de::Error::custom(format!(
+                                "the member {:?} appears twice",
+                                entry.key()
+                            )));
+                        }
                     }
                 }
                 Ok(UniqueObject(map))
