@@ -307,14 +307,14 @@ fn verify_targets(table: &Table<'_>, verify: Option<&Value>) -> Vec<Target> {
             let cap = node / bare;
             let reach = if cap < 3.0 {
                 format!(
-                    "so 3× is out of reach here with aws-lc-rs's RSA whatever the verifier does: it \
-                     would need an RS256 check {:.2}× as fast as aws-lc-rs's",
+                    "3× is out of reach here with aws-lc-rs's RSA whatever the verifier does (it \
+                     would need an RS256 check {:.2}× as fast as aws-lc-rs's)",
                     bare / budget
                 )
             } else {
                 format!(
-                    "so 3× would leave {} per verification for decoding and the claim checks, \
-                     against the {} ours spends on them now",
+                    "3× would leave {} per verification for decoding and the claim checks, \
+                     against the {} ours spends on them now (most of it would have to go)",
                     human(budget - bare),
                     human((ours - bare).max(0.0))
                 )
@@ -324,11 +324,14 @@ fn verify_targets(table: &Table<'_>, verify: Option<&Value>) -> Vec<Target> {
                  = {}; aws-lc-rs's bare check of this token alone takes {} in the same loop ({:.0} % of ours' \
                  {}). Ours adds {} to its signature check; aws-jwt-verify adds {} to Node's bare \
                  `crypto.verify` ({}). A verifier is never faster than its own signature check, so the \
-                 ratio is capped at aws-jwt-verify ÷ bare aws-lc-rs = {:.2} on this run, {reach}. The part \
+                 ratio is capped at aws-jwt-verify ÷ bare aws-lc-rs = {:.2} on this run: {reach}. The part \
                  that is the verifier's own (everything but the signature) is {:.1}× faster than \
-                 aws-jwt-verify's. Next step: none that passes the cap; what ours adds above the \
-                 signature is decoding into owned claims (base64url, two JSON objects, the allocations \
-                 below) and the claim checks.",
+                 aws-jwt-verify's. Profile (`perf record` of criterion's `ours`, 2026-12-03): aws-lc-rs's \
+                 RSA (Montgomery squaring and multiplication, SHA-256, padding check) is about 75 % of the \
+                 samples; base64url decoding, serde_json into the owned claim maps and malloc/free make \
+                 up most of the other 25 %. Next step: decode the header without an owned map and the \
+                 claims without copying each member name (fewer than the 38 allocations below); that can \
+                 narrow the gap to the cap, never pass it.",
                 human(budget),
                 human(bare),
                 100.0 * bare / ours,
@@ -355,7 +358,7 @@ fn verify_targets(table: &Table<'_>, verify: Option<&Value>) -> Vec<Target> {
         },
         Target {
             name: VERIFY_FLOOR_TARGET,
-            goal: "aws_lc_signature_only ÷ ours ≥ 0.77 (ours ≤ 1.3× the bare check)",
+            goal: "aws_lc_signature_only ÷ ours ≥ 0.77 (ours ≤ 1.3× the bare check) in both runs",
             measured: floor.map_or_else(
                 || "not measured: `cargo xtask bench --verify`".into(),
                 |(o, b)| {
@@ -370,10 +373,22 @@ fn verify_targets(table: &Table<'_>, verify: Option<&Value>) -> Vec<Target> {
                     )
                 },
             ),
-            met: floor.map(|(o, b)| o <= 1.3 * b),
-            if_missed: "Profile: what ours adds to the signature check is decoding (base64url, two JSON \
-                        objects into owned maps) and the claim checks. Next step: re-measure on an idle \
-                        machine (`cargo xtask bench --verify`), then decode the claims without owning them."
+            // Both runs must meet it: criterion times ours and the bare check one after the
+            // other, the `verify_peer` loop in interleaved rounds, and a shared machine's load
+            // can favour either.
+            met: floor.map(|(o, b)| {
+                o <= 1.3 * b && f.peer_ours.zip(f.peer_bare).is_none_or(|(po, pb)| po <= 1.3 * pb)
+            }),
+            if_missed: "See [Token verification](#token-verification): profile (`perf record` of \
+                        criterion's `ours`, 2026-12-03): aws-lc-rs's RSA is about 75 % of ours' samples, \
+                        so ours is about 1.3× its bare check, right at the target; the other 25 % are \
+                        base64url decoding, serde_json into the owned claim maps (the 38 allocations) and \
+                        malloc/free. The ratio moves with this shared machine's load (from 1.02 to 1.60 in \
+                        criterion over the day's runs, 1.17 to 1.31 in the interleaved loop), probably \
+                        because the allocation-heavy decoding suffers more from other builds than the \
+                        arithmetic does. Next step: decode the header without an owned map and the \
+                        claims without a `String` per member name, then re-measure on an idle machine \
+                        (`cargo xtask bench --verify`)."
                 .into(),
         },
     ]
