@@ -9,8 +9,20 @@ use std::time::Duration;
 use auth_providers::{HttpClient, SharedHttpClient};
 use tokio::time::Instant;
 
-use crate::fetch::{Document, FetchError, FetchLimits, fetch_json};
-use crate::jwk::KeySet;
+use crate::fetch::{Document, FetchError, FetchLimits, fetch, fetch_json};
+use crate::jwk::{Jwk, KeySet};
+
+/// What the document at a cached URL is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Source<'a> {
+    /// A JWKS (`{"keys": [...]}`).
+    Jwks,
+    /// One ALB public key, a PEM, for the key id `kid`.
+    AlbPem {
+        /// The key id the URL ends with.
+        kid: &'a str,
+    },
+}
 
 /// The JWKS of every issuer a process trusts, keyed by JWKS URL. Cheap to clone: clones
 /// share the keys, so any number of verifiers can use one cache.
@@ -227,6 +239,27 @@ impl JwksCache {
         url: &str,
         satisfy: impl Fn(&KeySet) -> bool,
     ) -> Result<Arc<KeySet>, FetchError> {
+        self.key_set_from(url, Source::Jwks, satisfy).await
+    }
+
+    /// Whether `url` has been fetched (or inserted) before, successfully or not.
+    pub(crate) fn knows(&self, url: &str) -> bool {
+        self.slots().contains_key(url)
+    }
+
+    /// The shortest time between two fetches of one URL.
+    pub(crate) fn refetch_interval(&self) -> Duration {
+        self.inner.refetch_interval
+    }
+
+    /// [`key_set`](Self::key_set) for a URL that serves `source`: the same coalescing, rate
+    /// limit, backoff and bounded fetch whatever the document.
+    pub(crate) async fn key_set_from(
+        &self,
+        url: &str,
+        source: Source<'_>,
+        satisfy: impl Fn(&KeySet) -> bool,
+    ) -> Result<Arc<KeySet>, FetchError> {
         let slot = self.slot(url);
         if let Some(keys) = current(&slot).filter(|k| satisfy(k)) {
             return Ok(keys);
@@ -254,15 +287,38 @@ impl JwksCache {
                 (None, None) => unreachable_empty(url),
             };
         }
-        tracing::debug!(jwks_uri = url, "fetching the JWKS");
-        let outcome = fetch_json::<serde_json::Value>(
-            &self.inner.http,
-            Document::Jwks,
-            url,
-            &self.inner.limits,
-        )
-        .await
-        .and_then(|document| parse(url, document));
+        tracing::debug!(jwks_uri = url, "fetching the keys");
+        let outcome = match source {
+            Source::Jwks => fetch_json::<serde_json::Value>(
+                &self.inner.http,
+                Document::Jwks,
+                url,
+                &self.inner.limits,
+            )
+            .await
+            .and_then(|document| parse(url, document)),
+            Source::AlbPem { kid } => fetch(
+                &self.inner.http,
+                Document::AlbPublicKey,
+                url,
+                &self.inner.limits,
+                "application/x-pem-file, text/plain, */*",
+            )
+            .await
+            .and_then(|pem| {
+                Jwk::from_alb_pem(kid, &pem)
+                    .map(|jwk| KeySet::new(vec![jwk]))
+                    .map_err(|e| {
+                        FetchError::new(
+                            Document::AlbPublicKey,
+                            url,
+                            crate::FetchErrorKind::Malformed {
+                                reason: e.to_string(),
+                            },
+                        )
+                    })
+            }),
+        };
         let mut state = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.last_attempt = Some(Instant::now());
         match outcome {
@@ -281,7 +337,7 @@ impl JwksCache {
                     failures = state.failures,
                     retry_in = ?self.wait_after(state.failures),
                     error = %error,
-                    "JWKS fetch failed; the keys held are kept"
+                    "key fetch failed; the keys held are kept"
                 );
                 Err(error)
             }

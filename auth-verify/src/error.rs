@@ -31,8 +31,11 @@ pub enum VerifyErrorKind {
     NotYetValid,
     /// `iss` is not an issuer this verifier trusts.
     Issuer,
-    /// `aud` (ID token) or `client_id` (access token) is not an expected client.
+    /// `aud` (ID token) or `client_id` (access token) is not an expected client; for ALB
+    /// tokens, the header's `client`.
     Audience,
+    /// An ALB token's `signer` is not one of the trusted load balancers.
+    Signer,
     /// `token_use` is not the expected one (an ID token presented as an access token).
     TokenUse,
     /// None of the required groups is in `cognito:groups`.
@@ -70,6 +73,7 @@ impl fmt::Display for VerifyErrorKind {
             Self::NotYetValid => "token not valid yet",
             Self::Issuer => "wrong issuer",
             Self::Audience => "wrong audience or client",
+            Self::Signer => "wrong signer",
             Self::TokenUse => "wrong token use",
             Self::MissingGroup => "missing group",
             Self::MissingScope => "missing scope",

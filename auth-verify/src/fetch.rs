@@ -79,6 +79,8 @@ pub enum Document {
     Jwks,
     /// An OpenID Provider's discovery document (OIDC Discovery 1.0 §4).
     Discovery,
+    /// An Application Load Balancer's public key for one `kid` (a PEM document).
+    AlbPublicKey,
 }
 
 impl fmt::Display for Document {
@@ -86,6 +88,7 @@ impl fmt::Display for Document {
         f.write_str(match self {
             Self::Jwks => "JWKS",
             Self::Discovery => "discovery document",
+            Self::AlbPublicKey => "ALB public key",
         })
     }
 }
@@ -211,7 +214,7 @@ pub async fn fetch_json<T: DeserializeOwned>(
     url: &str,
     limits: &FetchLimits,
 ) -> Result<T, FetchError> {
-    let body = fetch(http, document, url, limits).await?;
+    let body = fetch(http, document, url, limits, "application/json").await?;
     serde_json::from_slice(&body).map_err(|e| {
         FetchError::new(
             document,
@@ -224,14 +227,18 @@ pub async fn fetch_json<T: DeserializeOwned>(
     })
 }
 
-async fn fetch(
+/// `GET url` within `limits`, sent once: the body as it came (for documents that are not
+/// JSON, such as ALB's PEM keys). The same deadline, body limit and retry policy as
+/// [`fetch_json`].
+pub(crate) async fn fetch(
     http: &dyn HttpClient,
     document: Document,
     url: &str,
     limits: &FetchLimits,
+    accept: &'static str,
 ) -> Result<Vec<u8>, FetchError> {
     let mut request = http::Request::get(url)
-        .header(http::header::ACCEPT, "application/json")
+        .header(http::header::ACCEPT, accept)
         .body(Vec::new())
         .map_err(|_| {
             FetchError::new(

@@ -268,6 +268,42 @@ impl Jwk {
         Ok(Self { kid, kty, keys })
     }
 
+    /// An ALB public key: a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) of a P-256 key, as the
+    /// ALB key endpoints publish it, which verifies ES256 only.
+    pub(crate) fn from_alb_pem(kid: &str, pem: &[u8]) -> Result<Self, JwkError> {
+        /// The DER of a SubjectPublicKeyInfo up to the point: SEQUENCE { SEQUENCE {
+        /// id-ecPublicKey, prime256v1 }, BIT STRING (0 unused bits) }, RFC 5480 §2.
+        const P256_SPKI_PREFIX: [u8; 26] = [
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+        ];
+        let fail = |reason: &str| JwkError {
+            kid: Some(kid.to_owned()),
+            reason: reason.to_owned(),
+        };
+        let text = std::str::from_utf8(pem).map_err(|_| fail("the PEM is not text"))?;
+        let body = text
+            .trim()
+            .strip_prefix("-----BEGIN PUBLIC KEY-----")
+            .and_then(|rest| rest.strip_suffix("-----END PUBLIC KEY-----"))
+            .ok_or_else(|| fail("not a PEM PUBLIC KEY"))?;
+        let b64: String = body.split_ascii_whitespace().collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .map_err(|_| fail("the PEM body is not base64"))?;
+        let point = der
+            .strip_prefix(&P256_SPKI_PREFIX[..])
+            .filter(|point| point.len() == 65 && point[0] == 0x04)
+            .ok_or_else(|| fail("not an uncompressed P-256 public key"))?;
+        let key = ParsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
+            .map_err(|e| fail(&format!("the EC key is rejected: {e}")))?;
+        Ok(Self {
+            kid: Some(kid.to_owned()),
+            kty: "EC",
+            keys: vec![(Algorithm::ES256, key)],
+        })
+    }
+
     /// The key id.
     pub fn kid(&self) -> Option<&str> {
         self.kid.as_deref()

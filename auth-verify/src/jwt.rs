@@ -4,7 +4,9 @@
 use std::fmt;
 
 use base64::Engine as _;
+use base64::alphabet;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -39,7 +41,29 @@ pub(crate) struct Decoded<'t> {
 /// a verifier that trusts only its configured keys refuses them outright (RFC 7515 §4.1).
 const REFUSED_HEADER_MEMBERS: &[&str] = &["jku", "jwk", "x5u", "x5c", "crit"];
 
+/// How the base64url segments of a token may end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Padding {
+    /// RFC 7515 §2: never padded. Every issuer but ALB.
+    Forbidden,
+    /// Padded with `=` to a multiple of four, or not padded: what Application Load Balancers
+    /// emit in `x-amzn-oidc-data` (and only there).
+    Optional,
+}
+
 pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyError> {
+    decode_with(token, max_len, Padding::Forbidden)
+}
+
+pub(crate) fn decode_with(
+    token: &str,
+    max_len: usize,
+    padding: Padding,
+) -> Result<Decoded<'_>, VerifyError> {
+    let decode_segment = |b64: &str| match padding {
+        Padding::Forbidden => segment(b64),
+        Padding::Optional => segment_maybe_padded(b64),
+    };
     let malformed = |why: &str| VerifyError::new(VerifyErrorKind::Malformed, why.to_owned());
     if token.len() > max_len {
         return Err(VerifyError::new(
@@ -60,11 +84,11 @@ pub(crate) fn decode(token: &str, max_len: usize) -> Result<Decoded<'_>, VerifyE
     };
     let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
     let header_bytes =
-        segment(header_b64).ok_or_else(|| malformed("the header is not base64url"))?;
+        decode_segment(header_b64).ok_or_else(|| malformed("the header is not base64url"))?;
     let payload_bytes =
-        segment(payload_b64).ok_or_else(|| malformed("the payload is not base64url"))?;
+        decode_segment(payload_b64).ok_or_else(|| malformed("the payload is not base64url"))?;
     let signature =
-        segment(signature_b64).ok_or_else(|| malformed("the signature is not base64url"))?;
+        decode_segment(signature_b64).ok_or_else(|| malformed("the signature is not base64url"))?;
     let members = object(&header_bytes)
         .map_err(|e| malformed(&format!("the header is not a JSON object: {e}")))?;
     let claims = object(&payload_bytes)
@@ -111,6 +135,16 @@ fn segment(b64: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(b64).ok()
 }
 
+/// base64url with canonical `=` padding or none (never partial padding, never trailing
+/// bits): ALB's segments.
+fn segment_maybe_padded(b64: &str) -> Option<Vec<u8>> {
+    const URL_SAFE_PADDING_OPTIONAL: GeneralPurpose = GeneralPurpose::new(
+        &alphabet::URL_SAFE,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    URL_SAFE_PADDING_OPTIONAL.decode(b64).ok()
+}
+
 /// A JSON object whose members each appear once (a duplicate makes the token ambiguous:
 /// parsers disagree on which value wins).
 fn object(bytes: &[u8]) -> Result<Map<String, Value>, serde_json::Error> {
@@ -134,10 +168,17 @@ impl<'de> de::Deserialize<'de> for UniqueObject {
                 let mut map = Map::new();
                 while let Some(key) = access.next_key::<String>()? {
                     let value: Value = access.next_value()?;
-                    if map.insert(key.clone(), value).is_some() {
-                        return Err(de::Error::custom(format!(
-                            "the member {key:?} appears twice"
-                        )));
+                    // Through the entry, so the key is not copied to be reported.
+                    match map.entry(key) {
+                        serde_json::map::Entry::Vacant(entry) => {
+                            entry.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(entry) => {
+                            return Err(de::Error::custom(format!(
+                                "the member {:?} appears twice",
+                                entry.key()
+                            )));
+                        }
                     }
                 }
                 Ok(UniqueObject(map))

@@ -16,7 +16,10 @@
 //!   for user pools (`token_use`, client ids, groups, scopes), both with a synchronous
 //!   `verify_sync` that never does I/O once keys are cached, and one [`VerifyError`] whose
 //!   kinds map to HTTP statuses;
-//! * [`Verify`]: the trait both verifiers implement, so servers take any of them, and
+//! * [`AlbVerifier`] for the `x-amzn-oidc-data` tokens of Application Load Balancers (ES256,
+//!   padded base64url, the `signer` checked against the load balancer ARNs, one PEM key per
+//!   `kid` from the region's key endpoint, on the same cache and its bounds);
+//! * [`Verify`]: the trait the verifiers implement, so servers take any of them, and
 //!   [`bearer_token`] for `Authorization: Bearer` values;
 //! * `VerifyLayer` (feature `tower`): a tower layer that verifies bearer tokens, puts the
 //!   claims in the request extensions and answers refusals as RFC 6750 says (401
@@ -47,6 +50,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod alb;
 mod bearer;
 mod cache;
 mod cognito;
@@ -59,6 +63,7 @@ mod layer;
 mod verifier;
 mod verify_trait;
 
+pub use alb::{AlbClaims, AlbVerifier, AlbVerifierBuilder};
 pub use bearer::{BearerError, bearer_token};
 pub use cache::{JwksCache, JwksCacheBuilder};
 pub use cognito::{CognitoClaims, CognitoPool, CognitoVerifier, CognitoVerifierBuilder, TokenUse};

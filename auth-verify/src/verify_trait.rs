@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::alb::{AlbClaims, AlbVerifier};
 use crate::cognito::{CognitoClaims, CognitoVerifier};
 use crate::error::VerifyError;
 use crate::verifier::{Claims, JwtVerifier};
@@ -14,8 +15,8 @@ use crate::verifier::{Claims, JwtVerifier};
 pub type VerifyFuture<'a, C> = Pin<Box<dyn Future<Output = Result<C, VerifyError>> + Send + 'a>>;
 
 /// Verifies a token and returns its claims: implemented by [`CognitoVerifier`] (claims
-/// [`CognitoClaims`]) and [`JwtVerifier`] (claims [`Claims`]), and by `Arc`s and references
-/// of any implementation.
+/// [`CognitoClaims`]), [`JwtVerifier`] (claims [`Claims`]) and [`AlbVerifier`] (claims
+/// [`AlbClaims`]), and by `Arc`s and references of any implementation.
 ///
 /// Dyn-compatible once the claims are named: `Arc<dyn Verify<Claims = CognitoClaims>>`.
 /// The inherent methods of the verifiers have the same names and do the same; this trait is
@@ -66,6 +67,19 @@ impl Verify for JwtVerifier {
     }
 
     fn verify_sync(&self, token: &str) -> Result<Claims, VerifyError> {
+        Self::verify_sync(self, token)
+    }
+}
+
+// `Self::verify` is the inherent method (inherent items come first), not this one.
+impl Verify for AlbVerifier {
+    type Claims = AlbClaims;
+
+    fn verify<'a>(&'a self, token: &'a str) -> VerifyFuture<'a, AlbClaims> {
+        Box::pin(Self::verify(self, token))
+    }
+
+    fn verify_sync(&self, token: &str) -> Result<AlbClaims, VerifyError> {
         Self::verify_sync(self, token)
     }
 }

@@ -281,11 +281,11 @@ async fn forged_headers_and_encodings_are_refused_before_the_signature() {
     let duplicated = payload.replacen('{', r#"{"client_id":"other-app","#, 1);
     let token = sign_raw(&json!({"alg": "RS256", "kid": "key-a"}), &duplicated);
     assert_eq!(refused(&verifier, &token).await, VerifyErrorKind::Malformed);
-    // 10 MB: refused undecoded.
+    // 10 MB: refused undecoded, on its length (the message says so; no timing asserted).
     let huge = format!("{}.{}.sig", "e".repeat(16), "A".repeat(10 * 1024 * 1024));
-    let started = std::time::Instant::now();
     assert_eq!(refused(&verifier, &huge).await, VerifyErrorKind::Malformed);
-    assert!(started.elapsed() < Duration::from_millis(50));
+    let error = verifier.verify(&huge).await.unwrap_err();
+    assert!(error.to_string().contains("over the limit"), "{error}");
     // Padding or standard base64 is not base64url.
     let valid = sign(&access_claims());
     let padded = format!("{valid}=");

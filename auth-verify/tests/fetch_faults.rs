@@ -156,10 +156,9 @@ async fn concurrent_callers_share_one_fetch_and_its_keys() {
     // A known kid never fetches; an unknown one within the interval is unknown at once.
     let keys = cache.key_set(&endpoint.url, has("k1")).await.unwrap();
     assert!(keys.find(Some("k1"), Algorithm::ES256).is_some());
-    let started = Instant::now();
+    // No request is what "at once" means here (no timing asserted).
     let keys = cache.key_set(&endpoint.url, has("k2")).await.unwrap();
     assert!(keys.find(Some("k2"), Algorithm::ES256).is_none());
-    assert!(started.elapsed() < Duration::from_millis(50));
     assert_eq!(endpoint.requests(), 1);
 }
 

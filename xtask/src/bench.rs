@@ -2,9 +2,14 @@
 //! request) clean build times and binary sizes; then `docs/benchmarks.md`.
 //!
 //! ```text
-//! cargo xtask bench                    criterion (all groups) + end to end; writes the report
+//! cargo xtask bench                    criterion (all groups) + end to end + token
+//!                                      verification against aws-jwt-verify; writes the report
 //! cargo xtask bench --criterion        criterion only
 //! cargo xtask bench --e2e              end to end only
+//! cargo xtask bench --verify           token verification only (criterion group
+//!                                      `verify/cognito_access_token`, aws-jwt-verify on
+//!                                      Node.js, allocations per verification); rewrites only
+//!                                      the report's "Token verification" section and rows
 //! cargo xtask bench --build-size       clean release builds and stripped sizes only (slow)
 //! cargo xtask bench --repetitions N    end-to-end repetitions (default 5)
 //! cargo xtask bench --report           only rewrite the report from the saved figures
@@ -29,11 +34,13 @@ mod criterion;
 mod e2e;
 mod report;
 mod size;
+mod verify;
 
 /// What to run.
 struct Plan {
     criterion: bool,
     e2e: bool,
+    verify: bool,
     build_size: bool,
     report_only: bool,
     repetitions: usize,
@@ -44,6 +51,7 @@ fn parse(args: &[&str]) -> Result<Plan> {
     let mut plan = Plan {
         criterion: false,
         e2e: false,
+        verify: false,
         build_size: false,
         report_only: false,
         repetitions: 5,
@@ -54,6 +62,7 @@ fn parse(args: &[&str]) -> Result<Plan> {
         match *arg {
             "--criterion" => plan.criterion = true,
             "--e2e" => plan.e2e = true,
+            "--verify" => plan.verify = true,
             "--build-size" => plan.build_size = true,
             "--report" => plan.report_only = true,
             "--repetitions" => {
@@ -70,11 +79,19 @@ fn parse(args: &[&str]) -> Result<Plan> {
             other => return Err(format!("unknown argument {other}; see xtask/src/bench.rs")),
         }
     }
-    if !(plan.criterion || plan.e2e || plan.build_size || plan.report_only) {
+    if !(plan.criterion || plan.e2e || plan.verify || plan.build_size || plan.report_only) {
         plan.criterion = true;
         plan.e2e = true;
+        plan.verify = true;
     }
     Ok(plan)
+}
+
+impl Plan {
+    /// `--verify` alone.
+    fn verify_only(&self) -> bool {
+        self.verify && !(self.criterion || self.e2e || self.build_size || self.report_only)
+    }
 }
 
 /// Where cargo builds: `CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
@@ -102,15 +119,29 @@ pub(crate) fn run(args: &[&str]) -> Result {
     if plan.e2e {
         failures.extend(e2e::run(plan.repetitions).err());
     }
+    if plan.verify {
+        // A full run has measured the criterion group with the others.
+        failures.extend(verify::run(!plan.criterion).err());
+    }
     if plan.build_size {
         failures.extend(size::run().err());
     }
-    let report = report::render(
-        &criterion::collect(),
-        e2e::load().as_ref(),
-        size::load().as_ref(),
-    );
     let path = cmd::root().join("docs/benchmarks.md");
+    let estimates = criterion::collect();
+    let verify = verify::load();
+    let report = if plan.verify_only() {
+        // Only this part was measured: the rest of the page keeps the figures it has (another
+        // part's saved figures may be missing from this target directory).
+        let page = fs::read_to_string(&path).unwrap_or_default();
+        report::splice_verify(&page, &estimates, verify.as_ref())
+    } else {
+        report::render(
+            &estimates,
+            e2e::load().as_ref(),
+            size::load().as_ref(),
+            verify.as_ref(),
+        )
+    };
     fs::write(&path, report).map_err(|e| e.to_string())?;
     eprintln!("wrote {}", path.display());
     if failures.is_empty() {
@@ -184,7 +215,10 @@ mod tests {
     #[test]
     fn no_flag_runs_criterion_and_e2e_and_a_filter_runs_criterion_only() {
         let plan = parse(&[]).unwrap();
-        assert!(plan.criterion && plan.e2e && !plan.build_size);
+        assert!(plan.criterion && plan.e2e && plan.verify && !plan.build_size);
+        assert!(!plan.verify_only());
+        let plan = parse(&["--verify"]).unwrap();
+        assert!(plan.verify_only() && !plan.criterion && !plan.e2e);
         let plan = parse(&["--", "srp/"]).unwrap();
         assert!(plan.criterion && !plan.e2e && !plan.build_size);
         assert_eq!(plan.cargo_bench_args, ["srp/"]);

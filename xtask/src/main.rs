@@ -19,9 +19,10 @@ tasks:
                          oidc-provider (OpenID Provider), redis-server
   test                   fmt, clippy, feature checks, every test with the peers, docs
   demo                   peers up, provision Cognito and IAM in moto, run examples/quickstart.rs
-  bench [--criterion|--e2e|--build-size|--report] [-- FILTER]
+  bench [--criterion|--e2e|--verify|--build-size|--report] [-- FILTER]
                          criterion benchmarks, end-to-end runs against moto (and with
-                         --build-size clean build times and sizes); writes docs/benchmarks.md
+                         --build-size clean build times and sizes; --verify: token
+                         verification against aws-jwt-verify); writes docs/benchmarks.md
 ";
 
 fn main() -> ExitCode {

@@ -287,7 +287,9 @@ fn install_python() -> Result {
     write(&stamp, &wanted)
 }
 
-fn install_node() -> Result {
+/// The npm install under `target/peers/node` (oidc-provider, aws-jwt-verify), if missing:
+/// `peers up` and the token-verification benchmark.
+pub(crate) fn install_node() -> Result {
     let node_dir = dir().join("node");
     fs::create_dir_all(&node_dir).map_err(|e| e.to_string())?;
     write(
