@@ -62,20 +62,19 @@
 
 #[cfg(feature = "aws-sdk")]
 pub mod aws;
-mod cache;
-mod cached;
+mod cached_credentials;
 mod credentials;
 mod error;
 mod future;
 pub mod http;
 mod metadata;
+mod refresh_cache;
 pub mod storage;
 pub mod time;
 mod token;
 pub mod token_store;
 
-pub use cache::{Expiring, RefreshCache, RefreshCacheBuilder};
-pub use cached::CachedCredentialsProvider;
+pub use cached_credentials::CachedCredentialsProvider;
 pub use credentials::{
     AwsCredentials, ClearFuture, CredentialsAndIdentityId, CredentialsFuture, CredentialsOptions,
     CredentialsProvider, IdentityId, SharedCredentialsProvider, StaticCredentialsProvider,
@@ -92,6 +91,7 @@ pub use metadata::{
     ClientMetadata, ClientMetadataFuture, ClientMetadataProvider, MetadataRequest,
     SharedClientMetadataProvider, StaticClientMetadata,
 };
+pub use refresh_cache::{Expiring, RefreshCache, RefreshCacheBuilder};
 pub use storage::{
     BlobMap, FileStorage, KeyValueStorage, MemoryStorage, SharedKeyValueStorage, StorageError,
     StorageErrorKind, StorageFuture,

@@ -1,9 +1,9 @@
 //! Pre authentication and post authentication.
 
 use crate::envelope::{Event, TriggerRequest};
+use crate::lossless::wire_struct;
 use crate::source::TriggerFamily;
 use crate::string_map::StringMap;
-use crate::wire::wire_struct;
 
 /// A pre authentication event (`PreAuthentication_Authentication`): allow or deny a sign-in
 /// before Cognito checks the credentials. To deny, return an error from the function.

@@ -4,9 +4,9 @@ use serde_json::Value;
 
 use crate::envelope::{Event, TriggerRequest};
 use crate::error::ResponseError;
+use crate::lossless::wire_struct;
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::wire::wire_struct;
 
 /// A define auth challenge event (`DefineAuthChallenge_Authentication`): decide whether to
 /// issue tokens, fail, or present another challenge.

@@ -9,9 +9,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 
 use crate::error::ResponseError;
+use crate::lossless::{Field, Key, Presence, read_field, wire_struct, write_extra, write_field};
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::wire::{Field, Key, Presence, read_field, wire_struct, write_extra, write_field};
 
 wire_struct! {
     /// `callerContext`: who called the Cognito API that fired the trigger.

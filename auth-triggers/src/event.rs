@@ -19,22 +19,22 @@ use crate::challenge::{
 use crate::envelope::{Event, TriggerRequest, Version};
 use crate::error::ResponseError;
 use crate::federation::{InboundFederationRequest, InboundFederationResponse};
+use crate::lossless::Key;
 use crate::message::{
     CustomEmailSenderRequest, CustomEmailSenderResponse, CustomMessageRequest,
     CustomMessageResponse, CustomSmsSenderRequest, CustomSmsSenderResponse,
 };
 use crate::migration::{UserMigrationRequest, UserMigrationResponse};
+use crate::pre_token_generation::{
+    PreTokenGenerationRequest, PreTokenGenerationResponse, PreTokenGenerationV2Request,
+    PreTokenGenerationV2Response,
+};
 use crate::scan::{Scalar, Scanner};
 use crate::sign_up::{
     PostConfirmationRequest, PostConfirmationResponse, PreSignUpRequest, PreSignUpResponse,
 };
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::token::{
-    PreTokenGenerationRequest, PreTokenGenerationResponse, PreTokenGenerationV2Request,
-    PreTokenGenerationV2Response,
-};
-use crate::wire::Key;
 
 /// An event whose `triggerSource` belongs to no family this crate knows, kept whole.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,9 +3,9 @@
 use serde_json::{Map, Value};
 
 use crate::envelope::{Event, TriggerRequest};
+use crate::lossless::wire_struct;
 use crate::source::TriggerFamily;
 use crate::string_map::StringMap;
-use crate::wire::wire_struct;
 
 /// An inbound federation event (`InboundFederation_ExternalProvider`): choose the attributes
 /// a federated user gets from what their identity provider sent.

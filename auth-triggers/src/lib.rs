@@ -83,14 +83,14 @@ mod envelope;
 mod error;
 mod event;
 mod federation;
+mod lossless;
 mod message;
 mod migration;
+mod pre_token_generation;
 mod scan;
 mod sign_up;
 mod source;
 mod string_map;
-mod token;
-mod wire;
 mod writer;
 
 pub use authentication::*;
@@ -101,10 +101,10 @@ pub use event::{TriggerEvent, UnknownEvent};
 pub use federation::*;
 pub use message::*;
 pub use migration::*;
+pub use pre_token_generation::*;
 pub use sign_up::*;
 pub use source::{TriggerFamily, TriggerSource};
 pub use string_map::StringMap;
-pub use token::*;
 
 #[cfg(feature = "lambda")]
 pub mod lambda;

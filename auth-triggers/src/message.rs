@@ -2,9 +2,9 @@
 
 use crate::envelope::{Event, TriggerRequest};
 use crate::error::ResponseError;
+use crate::lossless::wire_struct;
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::wire::wire_struct;
 
 /// A custom message event (`CustomMessage_*`): write the e-mail or SMS Cognito sends.
 pub type CustomMessageEvent = Event<CustomMessageRequest, CustomMessageResponse>;

@@ -6,9 +6,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::envelope::{Event, TriggerRequest};
 use crate::error::ResponseError;
+use crate::lossless::{Field, wire_struct};
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::wire::{Field, wire_struct};
 
 /// A user migration event (`UserMigration_Authentication`, `UserMigration_ForgotPassword`):
 /// look the user up in the old directory and return their attributes.

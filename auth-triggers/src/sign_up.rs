@@ -2,9 +2,9 @@
 
 use crate::envelope::{Event, TriggerRequest};
 use crate::error::ResponseError;
+use crate::lossless::wire_struct;
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::wire::wire_struct;
 
 /// A pre sign-up event (`PreSignUp_SignUp`, `PreSignUp_AdminCreateUser`,
 /// `PreSignUp_ExternalProvider`): accept or reject a new user, and confirm or verify them.

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::wire::Field;
+use crate::lossless::Field;
 
 macro_rules! sources {
     ($( $(#[$doc:meta])* $variant:ident = $text:literal => $family:ident, )*) => {
@@ -173,7 +173,7 @@ impl Serialize for TriggerSource {
 
 impl<'de> Deserialize<'de> for TriggerSource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let key = crate::wire::Key::deserialize(deserializer)?;
+        let key = crate::lossless::Key::deserialize(deserializer)?;
         Ok(match key.0 {
             std::borrow::Cow::Borrowed(text) => Self::parse(text),
             std::borrow::Cow::Owned(text) => Self::parse_owned(text),

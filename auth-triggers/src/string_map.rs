@@ -7,7 +7,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::wire::Field;
+use crate::lossless::Field;
 
 /// A map of names to string values: user attributes, `clientMetadata`, `validationData`,
 /// challenge parameters, claims to add.

@@ -17,22 +17,22 @@ use crate::wire::{
 mod answer;
 mod challenge;
 mod initiate;
+mod input;
 mod respond;
 mod snapshot;
 mod state;
 mod step;
-mod types;
 
 use challenge::Next;
 use initiate::initiate;
 use respond::Decoded;
 use state::{Awaiting, Context, Drawn, ExpectAnswer, ExpectResponse, Sent, State};
 
+pub use input::{DeviceMetadata, DeviceOptions, FirstFactor, MfaType, SignInFlow, SignInInput};
 pub use snapshot::PendingSignIn;
 pub use step::{
     Answer, CodeDelivery, ConfirmOptions, PasskeyRequest, SignInOutcome, SignInStep, TotpSetup,
 };
-pub use types::{DeviceMetadata, DeviceOptions, FirstFactor, MfaType, SignInFlow, SignInInput};
 
 /// A sign-in to a Cognito user pool, as a sans-IO state machine.
 ///

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::types::{DeviceMetadata, FirstFactor, MfaType};
+use super::input::{DeviceMetadata, FirstFactor, MfaType};
 use crate::Sensitive;
 use crate::machine::ClientMetadata;
 use crate::tokens::AuthTokens;

@@ -201,13 +201,13 @@ macro_rules! wire_struct {
             )*
             /// Keys this crate does not model, kept as they arrived and written back.
             pub extra: ::serde_json::Map<String, ::serde_json::Value>,
-            presence: $crate::wire::Presence,
+            presence: $crate::lossless::Presence,
         }
 
         const _: () = {
             use ::serde::de::{MapAccess, Visitor};
             use ::serde::ser::SerializeMap;
-            use $crate::wire::{read_extra, Field, Key, Presence};
+            use $crate::lossless::{read_extra, Field, Key, Presence};
 
             #[allow(non_camel_case_types, reason = "one index per field name")]
             #[derive(Clone, Copy)]
@@ -237,7 +237,7 @@ macro_rules! wire_struct {
                                 match &*key {
                                     $(
                                         $json => {
-                                            out.$field = map.next_value_seed($crate::wire::FieldSeed {
+                                            out.$field = map.next_value_seed($crate::lossless::FieldSeed {
                                                 presence: &mut out.presence,
                                                 bit: 1u32 << (Idx::$field as u32),
                                                 marker: ::std::marker::PhantomData,
@@ -258,9 +258,9 @@ macro_rules! wire_struct {
                 fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                     let mut map = s.serialize_map(None)?;
                     $(
-                        $crate::wire::write_field(&mut map, self.presence, 1u32 << (Idx::$field as u32), $json, &self.$field)?;
+                        $crate::lossless::write_field(&mut map, self.presence, 1u32 << (Idx::$field as u32), $json, &self.$field)?;
                     )*
-                    $crate::wire::write_extra(&mut map, &self.extra)?;
+                    $crate::lossless::write_extra(&mut map, &self.extra)?;
                     map.end()
                 }
             }

@@ -4,9 +4,9 @@ use serde_json::{Map, Value};
 
 use crate::envelope::{Event, TriggerRequest};
 use crate::error::ResponseError;
+use crate::lossless::wire_struct;
 use crate::source::{TriggerFamily, TriggerSource};
 use crate::string_map::StringMap;
-use crate::wire::wire_struct;
 
 /// A pre token generation event, version 1 (`"version": "1"`): customise the ID token.
 pub type PreTokenGenerationV1Event = Event<PreTokenGenerationRequest, PreTokenGenerationResponse>;

@@ -2,13 +2,13 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use crate::cache::{Expiring, RefreshCache, RefreshCacheBuilder};
 use crate::credentials::{
     ClearFuture, CredentialsAndIdentityId, CredentialsFuture, CredentialsOptions,
     CredentialsProvider,
 };
 use crate::error::ProviderError;
 use crate::future::ProviderFuture;
+use crate::refresh_cache::{Expiring, RefreshCache, RefreshCacheBuilder};
 
 /// Caches the credentials of an inner [`CredentialsProvider`] until shortly before they
 /// expire, with one refresh in flight for all callers.
