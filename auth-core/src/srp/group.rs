@@ -1,12 +1,16 @@
 //! The SRP group and its arithmetic: the 3072-bit MODP prime of RFC 3526 (group 15), g = 2,
-//! H = SHA-256. Elements are `crypto-bigint` Montgomery forms; the exponentiations run on the
-//! dedicated constant-time 3072-bit Montgomery code of [`mont`] (same representation).
+//! H = SHA-256. Elements are `crypto-bigint` Montgomery forms. The exponentiations run on
+//! `crypto-bigint`'s constant-time `ConstMontyForm::pow_bounded_exp` by default; with the
+//! feature `fast-srp` they run on the dedicated 3072-bit Montgomery code of `mont` (same
+//! representation, about twice as fast; see `docs/benchmarks.md`), which stays opt-in until
+//! the hardening work has its constant-time evidence.
 
 use crypto_bigint::modular::ConstMontyForm;
 use crypto_bigint::{U256, U512, U3072, const_monty_params};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
+#[cfg(feature = "fast-srp")]
 mod mont;
 
 /// N in hex, RFC 3526 section 4.
@@ -96,30 +100,76 @@ fn compute_k() -> Fe {
     from_be(&digest).unwrap_or(Fe::ZERO)
 }
 
-/// g^e mod N for g = 2 and an exponent of any length (big-endian bytes).
+/// g^e mod N for g = 2 and an exponent of any length (big-endian bytes), in time that depends
+/// only on the length of the exponent.
 ///
-/// Exponents of up to 256 bits (x, always 32 bytes) use a fixed-base table of g^(d·16^j),
-/// built once: 64 multiplications and no squarings. Longer ones (the private value a) use
-/// left-to-right binary exponentiation where the multiplication by g = 2 is a modular
-/// doubling: per bit one squaring, one doubling and one constant-time select. Either way the
-/// running time depends only on the length of the exponent. The arithmetic is the dedicated
-/// 3072-bit Montgomery code of [`mont`].
+/// With `fast-srp`, exponents of up to 256 bits (x, always 32 bytes) use a fixed-base table of
+/// g^(d·16^j), built once: 64 multiplications and no squarings; longer ones (the private value
+/// a) use left-to-right binary exponentiation where the multiplication by g = 2 is a modular
+/// doubling. Without it, this is [`pow`] of 2.
 pub(crate) fn pow_g(exponent: &[u8]) -> Fe {
-    let power = Zeroizing::new(if exponent.len() * 8 <= mont::FIXED_BITS {
-        mont::pow_2_fixed(exponent)
-    } else {
-        mont::pow_2(exponent)
-    });
-    mont::to_fe(&power)
+    #[cfg(feature = "fast-srp")]
+    {
+        let power = Zeroizing::new(if exponent.len() * 8 <= mont::FIXED_BITS {
+            mont::pow_2_fixed(exponent)
+        } else {
+            mont::pow_2(exponent)
+        });
+        mont::to_fe(&power)
+    }
+    #[cfg(not(feature = "fast-srp"))]
+    {
+        maintained_pow(&Fe::new(&U3072::from_u8(2)), exponent)
+    }
 }
 
 /// base^e mod N for an exponent of any length (big-endian bytes), in constant time for a given
-/// exponent length: fixed 5-bit windows over the whole exponent (test vectors use 1,024-byte
-/// private values), which is honoured in full, never reduced modulo anything.
+/// exponent length. The exponent is honoured in full, never reduced modulo anything (test
+/// vectors use 1,024-byte private values).
 pub(crate) fn pow(base: &Fe, exponent: &[u8]) -> Fe {
-    let base = Zeroizing::new(mont::from_fe(base));
-    let power = Zeroizing::new(mont::pow(&base, exponent));
-    mont::to_fe(&power)
+    #[cfg(feature = "fast-srp")]
+    {
+        let base = Zeroizing::new(mont::from_fe(base));
+        let power = Zeroizing::new(mont::pow(&base, exponent));
+        mont::to_fe(&power)
+    }
+    #[cfg(not(feature = "fast-srp"))]
+    {
+        maintained_pow(base, exponent)
+    }
+}
+
+/// The exponent chunk `crypto-bigint` exponentiates at once.
+type ExponentChunk = crypto_bigint::U4096;
+
+/// [`pow`] on `crypto-bigint` alone: the exponent in chunks of 512 bytes, most significant
+/// first; acc = acc^(2^bits(chunk)) · base^chunk, each step by `pow_bounded_exp` and
+/// `square`, whose running time depends only on the (public) lengths.
+#[cfg_attr(
+    feature = "fast-srp",
+    allow(dead_code, reason = "compiled for the differential test against mont")
+)]
+fn maintained_pow(base: &Fe, exponent: &[u8]) -> Fe {
+    const CHUNK: usize = ExponentChunk::BYTES;
+    let head = exponent.len() % CHUNK;
+    let chunks = exponent[..head]
+        .chunks(CHUNK)
+        .chain(exponent[head..].chunks(CHUNK));
+    let mut acc = Fe::ONE;
+    for (i, chunk) in chunks.enumerate() {
+        if i > 0 {
+            for _ in 0..chunk.len() * 8 {
+                acc = acc.square();
+            }
+        }
+        let mut padded = Zeroizing::new([0u8; CHUNK]);
+        padded[CHUNK - chunk.len()..].copy_from_slice(chunk);
+        let mut e = ExponentChunk::from_be_slice(&padded[..]);
+        let bits = u32::try_from(chunk.len() * 8).expect("a chunk has 4,096 bits");
+        acc = acc.mul(&base.pow_bounded_exp(&e, bits));
+        e.zeroize();
+    }
+    acc
 }
 
 /// u · x as 64 big-endian bytes.
@@ -186,6 +236,24 @@ mod tests {
         let expected = two.square_repeat_vartime(8 * 400);
         assert_eq!(pow(&two, &exponent), expected);
         assert_eq!(pow_g(&exponent), expected);
+    }
+
+    /// The two implementations agree (run with `--features fast-srp`, as CI's
+    /// `--all-features` does).
+    #[cfg(feature = "fast-srp")]
+    #[test]
+    fn the_fast_path_matches_crypto_bigint() {
+        let base = from_be(&[0x5a; 300]).unwrap();
+        for len in [0, 1, 32, 33, 255, 256, 257, 511, 512, 513, 1025] {
+            let exponent: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(
+                pow(&base, &exponent),
+                maintained_pow(&base, &exponent),
+                "{len}"
+            );
+            let two = Fe::new(&U3072::from_u8(2));
+            assert_eq!(pow_g(&exponent), maintained_pow(&two, &exponent), "{len}");
+        }
     }
 
     #[test]
