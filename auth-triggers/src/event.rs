@@ -29,6 +29,7 @@ use crate::pre_token_generation::{
     PreTokenGenerationRequest, PreTokenGenerationResponse, PreTokenGenerationV2Request,
     PreTokenGenerationV2Response,
 };
+#[cfg(feature = "fast-json")]
 use crate::scan::{Scalar, Scanner};
 use crate::sign_up::{
     PostConfirmationRequest, PostConfirmationResponse, PreSignUpRequest, PreSignUpResponse,
@@ -104,6 +105,7 @@ macro_rules! trigger_event {
             }
         }
 
+        #[cfg(feature = "fast-json")]
         fn parse_as(kind: Kind, text: &str) -> serde_json::Result<TriggerEvent> {
             match kind {
                 $( Kind::$variant => serde_json::from_str::<Event<$req, $resp>>(text).map(TriggerEvent::$variant), )*
@@ -274,9 +276,10 @@ trigger_event! {
 
 impl TriggerEvent {
     /// Parses an event from JSON bytes: the same result as
-    /// `serde_json::from_slice::<TriggerEvent>`, faster.
+    /// `serde_json::from_slice::<TriggerEvent>`, which it is unless the feature `fast-json`
+    /// is on.
     ///
-    /// It checks the bytes are UTF-8 once for the whole event instead of string by string,
+    /// With `fast-json`, it checks the bytes are UTF-8 once for the whole event instead of string by string,
     /// finds the top-level `triggerSource` (and `version`) with a scan that neither parses nor
     /// allocates, wherever they are in the object, and then reads the event straight into its
     /// family's types. Events the scan cannot place (an escaped key, a pre token generation
@@ -286,21 +289,29 @@ impl TriggerEvent {
     ///
     /// What `serde_json::from_slice::<TriggerEvent>` returns for the same bytes.
     pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Self> {
-        let Ok(text) = std::str::from_utf8(bytes) else {
-            return serde_json::from_slice(bytes);
-        };
-        let parsed = match scan_kind(text) {
-            Some(kind) => parse_as(kind, text),
-            None => serde_json::from_str(text),
-        };
-        // On an error, the general reader's error for the same bytes.
-        parsed.or_else(|_| serde_json::from_slice(bytes))
+        #[cfg(feature = "fast-json")]
+        {
+            let Ok(text) = std::str::from_utf8(bytes) else {
+                return serde_json::from_slice(bytes);
+            };
+            let parsed = match scan_kind(text) {
+                Some(kind) => parse_as(kind, text),
+                None => serde_json::from_str(text),
+            };
+            // On an error, the general reader's error for the same bytes.
+            parsed.or_else(|_| serde_json::from_slice(bytes))
+        }
+        #[cfg(not(feature = "fast-json"))]
+        {
+            serde_json::from_slice(bytes)
+        }
     }
 
-    /// Writes the event as compact JSON: the bytes `serde_json::to_vec` writes for it,
-    /// faster. Most of the work is checking strings for characters to escape: `serde_json`
-    /// looks at each byte, this at eight bytes at a time; and it starts with a buffer the size
-    /// of a typical event instead of growing one from 128 bytes.
+    /// Writes the event as compact JSON: the bytes `serde_json::to_vec` writes for it (with
+    /// `serde_json::to_vec` itself unless the feature `fast-json` is on). With `fast-json`:
+    /// most of the work is checking strings for characters to escape; `serde_json` looks at
+    /// each byte, this at eight bytes at a time, and it starts with a buffer the size of a
+    /// typical event instead of growing one from 128 bytes.
     ///
     /// ```
     /// use auth_triggers::TriggerEvent;
@@ -316,7 +327,14 @@ impl TriggerEvent {
     ///
     /// What `serde_json::to_vec` returns for the event; it never fails on this crate's types.
     pub fn to_vec(&self) -> serde_json::Result<Vec<u8>> {
-        crate::writer::to_vec(self)
+        #[cfg(feature = "fast-json")]
+        {
+            crate::writer::to_vec(self)
+        }
+        #[cfg(not(feature = "fast-json"))]
+        {
+            serde_json::to_vec(self)
+        }
     }
 
     /// The family of the event's source, `None` for [`TriggerEvent::Unknown`].
@@ -447,6 +465,7 @@ impl<'de> Deserialize<'de> for TriggerEvent {
 /// (and, for pre token generation, a `version` with a usable major). The scan stops at the
 /// same point; before it, a repeated or escaped key makes it give up, since the reader would
 /// then see values the scan did not.
+#[cfg(feature = "fast-json")]
 fn scan_kind(text: &str) -> Option<Kind> {
     let mut scanner = Scanner::object(text)?;
     let mut source: Option<TriggerSource> = None;

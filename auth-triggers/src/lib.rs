@@ -87,10 +87,12 @@ mod lossless;
 mod message;
 mod migration;
 mod pre_token_generation;
+#[cfg(feature = "fast-json")]
 mod scan;
 mod sign_up;
 mod source;
 mod string_map;
+#[cfg(feature = "fast-json")]
 mod writer;
 
 pub use authentication::*;
