@@ -8,12 +8,18 @@
 //! | (always) | [`core`] | `auth-core` |
 //! | `hub` | `hub` | `auth-hub` |
 //! | `providers` | `providers` | `auth-providers` |
+//! | `reqwest`, `redis`, `aws-sdk` | `providers::ReqwestHttpClient`, `providers::RedisStorage`, `providers::aws` | `auth-providers`' features of the same names |
 //! | `federation` | `federation` | `auth-federation` |
 //! | `oidc`, `auth0` | `federation::oidc`, `federation::auth0` | `auth-federation`'s OIDC and Auth0 adapters |
+//! | `developer-backend` | `federation::DeveloperBackend` | `auth-federation`'s backend helper |
 //! | `verify` | `verify` | `auth-verify` |
 //! | `verify-tower` | `verify::VerifyLayer` | `auth-verify`'s tower layer |
 //! | `triggers` | `triggers` | `auth-triggers` |
+//! | `lambda`, `aws-lambda-events` | `triggers::lambda`, `triggers::compat` | `auth-triggers`' router and `aws_lambda_events` conversions |
 //! | `client` | [`client`], [`Auth`] | the full client over all of them |
+//! | `full` | all of the above | |
+//!
+//! No feature is on by default, here or in the leaf crates.
 //!
 //! Pick a single crate when that is all a system needs (a Lambda that only handles trigger
 //! payloads depends on `auth-triggers` alone); enable features here for a full client.

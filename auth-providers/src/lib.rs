@@ -9,7 +9,7 @@
 //!   [`KeyValueStorage`], [`HttpClient`];
 //! * storage: [`MemoryStorage`], [`FileStorage`] (atomic, owner-only), `RedisStorage`
 //!   (feature `redis`), and a [`TokenStore`] with Amplify's key layout;
-//! * HTTP: `ReqwestHttpClient` (feature `reqwest`, on by default) and
+//! * HTTP: `ReqwestHttpClient` (feature `reqwest`) and
 //!   [`RetryingHttpClient`];
 //! * caching: [`RefreshCache`] (single-flight, backoff, jittered expiry buffer) and
 //!   [`CachedCredentialsProvider`];
@@ -52,11 +52,13 @@
 //!
 //! # Features
 //!
-//! | feature | default | what it adds |
+//! No feature is on by default (the umbrella `auth` turns on what its own features need).
+//!
+//! | feature | what it adds | umbrella feature |
 //! |---|---|---|
-//! | `reqwest` | yes | `ReqwestHttpClient` (rustls) |
-//! | `redis` | no | `RedisStorage` |
-//! | `aws-sdk` | no | the `aws` module: SDK credentials, token and HTTP adapters |
+//! | `reqwest` | `ReqwestHttpClient` (rustls) | `reqwest` (and `client`) |
+//! | `redis` | `RedisStorage` | `redis` |
+//! | `aws-sdk` | the `aws` module: SDK credentials, token and HTTP adapters | `aws-sdk` (and `client`) |
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

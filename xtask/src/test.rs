@@ -1,7 +1,7 @@
 //! `cargo xtask test`: the whole suite, as CI runs it.
 //!
 //! fmt, clippy (all targets and features, `-D warnings`), the umbrella's feature matrix,
-//! `auth-core`'s dependency rule, peers up, every test of the workspace including the peer
+//! leaf crates without default features (each built alone), `auth-core`'s dependency rule, peers up, every test of the workspace including the peer
 //! tests, `cargo doc -D warnings`, peers down (even when a step fails), then a summary.
 
 use std::time::Instant;
@@ -13,18 +13,31 @@ use crate::peers;
 const FEATURES: &[&str] = &[
     "hub",
     "providers",
+    "reqwest",
+    "redis",
+    "aws-sdk",
     "federation",
     "oidc",
     "auth0",
+    "developer-backend",
     "verify",
     "verify-tower",
     "triggers",
     "lambda",
-    "reqwest",
+    "aws-lambda-events",
     "client",
     "cli",
     "keyring",
-    "developer-backend",
+];
+
+/// The leaf crates: each must default to no features and build alone with its defaults.
+const LEAVES: &[&str] = &[
+    "auth-core",
+    "auth-hub",
+    "auth-providers",
+    "auth-federation",
+    "auth-triggers",
+    "auth-verify",
 ];
 
 /// Crates that must never appear in `auth-core`'s normal dependency tree.
@@ -81,6 +94,7 @@ pub(crate) fn run() -> Result {
         ]))
     });
     step("feature checks", &mut feature_checks);
+    step("leaf crates default to none", &mut leaf_defaults);
     step("auth-core has no runtime", &mut core_tree);
     let mut peers_ok = false;
     step("peers up", &mut || {
@@ -175,6 +189,43 @@ fn feature_checks() -> Result {
         "auth-core",
         "--no-default-features",
     ]))
+}
+
+/// DESIGN.md: leaf crates default to no features (the umbrella turns them on). Reads the
+/// `default` feature of each leaf from `cargo metadata`, then builds each leaf alone.
+fn leaf_defaults() -> Result {
+    let mut c = cmd::cargo();
+    c.args(["metadata", "--no-deps", "--format-version", "1"]);
+    cmd::show(&c);
+    let out = c.output().map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+    let mut offenders = Vec::new();
+    for leaf in LEAVES {
+        let package = packages
+            .iter()
+            .find(|p| p["name"] == *leaf)
+            .ok_or_else(|| format!("cargo metadata does not list {leaf}"))?;
+        let default = &package["features"]["default"];
+        if default.as_array().is_some_and(|d| !d.is_empty()) {
+            offenders.push(format!("{leaf} (default = {default})"));
+        }
+    }
+    if !offenders.is_empty() {
+        return Err(format!(
+            "leaf crates with default features: {}",
+            offenders.join(", ")
+        ));
+    }
+    eprintln!("no leaf crate has default features");
+    for leaf in LEAVES {
+        cmd::run(cmd::cargo().args(["check", "--quiet", "--package", leaf]))?;
+    }
+    Ok(())
 }
 
 fn core_tree() -> Result {
