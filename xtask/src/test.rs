@@ -25,6 +25,8 @@ const FEATURES: &[&str] = &[
     "triggers",
     "lambda",
     "aws-lambda-events",
+    "fast-srp",
+    "fast-json",
     "client",
     "cli",
     "keyring",
