@@ -2,8 +2,9 @@
 //!
 //! One machine per flow: [`SignIn`](sign_in::SignIn) (every flow and challenge, device SRP and
 //! ConfirmDevice inside), [`SignUp`](sign_up::SignUp) (with confirm, resend and auto sign-in),
-//! [`ResetPassword`](reset_password::ResetPassword) and the token
-//! [`Session`](session::Session). Every machine implements one trait, [`Machine`], the shape
+//! [`ResetPassword`](reset_password::ResetPassword), the token
+//! [`Session`](session::Session), and the OAuth authorization code grant
+//! ([`AuthorizationCode`](crate::oauth::AuthorizationCode)). Every machine implements one trait, [`Machine`], the shape
 //! taken from quinn-proto:
 //!
 //! - **inputs**: [`Machine::handle_response`]`(response, now)` for what Cognito said,

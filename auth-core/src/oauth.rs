@@ -1,13 +1,18 @@
 //! Sign-in with redirect through Cognito's managed login (hosted UI), sans-IO.
 //!
-//! The authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636) against the endpoints of
-//! an [`OAuthConfig`]: the `state` ([`OAuthState`], in Amplify's format), the PKCE verifier
-//! ([`PkceVerifier`]), the authorization URL ([`authorize_url`]) with the provider and the
-//! optional parameters ([`AuthorizeParams`]), the token request ([`token_request`]) and its
-//! response ([`decode_token_response`]), and the logout URL ([`logout_url`]).
+//! The authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636) as one sans-IO machine,
+//! [`AuthorizationCode`], used by Cognito's managed login and by the OpenID Connect adapters
+//! of `auth-federation` alike: the client and its endpoints ([`OAuthClient`]; Cognito's from
+//! an [`OAuthConfig`]), the `state` ([`OAuthState`], in Amplify's format), the PKCE verifier
+//! ([`PkceVerifier`]), what an authorization in flight keeps ([`PendingAuthorization`]), the
+//! authorization URL ([`authorize_url`]) with the provider and the optional parameters
+//! ([`AuthorizeParams`]), the redirect ([`CallbackParams`], [`AuthorizationError`]), the token
+//! requests ([`OAuthClient::code_request`], [`OAuthClient::refresh_request`]) and their
+//! response ([`TokenResponse`], [`TokenEndpointError`]), and the logout URL ([`logout_url`]).
 //!
 //! Nothing here opens a browser, listens for the redirect or sends a request: the umbrella
-//! client's `Auth::sign_in_with_redirect` does, with these functions.
+//! client's `Auth::sign_in_with_redirect` and `auth-federation`'s `OidcClient` do, driving
+//! the machine.
 //!
 //! ```
 //! use auth_core::config::OAuthConfig;
@@ -31,18 +36,26 @@
 //! ```
 
 use std::fmt;
-use std::time::SystemTime;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand_core::CryptoRngCore;
-use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use crate::Sensitive;
 use crate::config::{OAuthConfig, OAuthResponseType};
-use crate::tokens::{AuthTokens, Jwt, JwtError, RefreshToken};
+
+mod callback;
+mod code;
+mod token;
+
+pub use callback::{AuthorizationError, CallbackParams};
+pub use code::{AuthorizationCode, AuthorizationStep, PendingAuthorization};
+pub use token::{
+    ClientAuthentication, OAuthClient, TokenEndpointError, TokenResponse, decode_token_response,
+    token_request,
+};
 
 /// Which identity provider the managed login sends the user to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -123,6 +136,8 @@ pub struct AuthorizeParams {
     pub nonce: Option<String>,
     /// The `prompt` parameter.
     pub prompt: Option<Prompt>,
+    /// Further parameters, sent last in this order (an OpenID Provider's `audience`, …).
+    pub extra: Vec<(String, String)>,
 }
 
 impl AuthorizeParams {
@@ -176,6 +191,22 @@ impl AuthorizeParams {
         self.prompt = Some(prompt);
         self
     }
+
+    /// Sets the scopes to `scopes` unless this request has its own.
+    #[must_use]
+    pub fn default_scopes(mut self, scopes: &[String]) -> Self {
+        if self.scopes.is_none() {
+            self.scopes = Some(scopes.to_vec());
+        }
+        self
+    }
+
+    /// Adds a further parameter.
+    #[must_use]
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.extra.push((name.into(), value.into()));
+        self
+    }
 }
 
 const STATE_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -191,19 +222,7 @@ pub struct OAuthState(Sensitive);
 impl OAuthState {
     /// A fresh state, carrying `custom_state` when it is given and not empty.
     pub fn generate(rng: &mut impl CryptoRngCore, custom_state: Option<&str>) -> Self {
-        let mut state = String::with_capacity(STATE_LEN + 1);
-        for _ in 0..STATE_LEN {
-            // Rejection sampling keeps the characters uniform (62 does not divide 256).
-            loop {
-                let mut byte = [0u8; 1];
-                rng.fill_bytes(&mut byte);
-                let index = usize::from(byte[0]);
-                if index < 248 {
-                    state.push(char::from(STATE_CHARS[index % STATE_CHARS.len()]));
-                    break;
-                }
-            }
-        }
+        let mut state = random_alphanumeric(rng);
         if let Some(custom) = custom_state.filter(|c| !c.is_empty()) {
             state.push('-');
             state.push_str(&url_safe_encode(custom));
@@ -240,32 +259,41 @@ impl fmt::Debug for OAuthState {
     }
 }
 
-/// Amplify's `urlSafeEncode`: each byte as two lowercase hex digits. Amplify encodes UTF-16
-/// code units, so the two agree on ASCII; this encodes UTF-8 bytes, so any string round-trips.
-pub fn url_safe_encode(text: &str) -> String {
-    use fmt::Write as _;
-    let mut out = String::with_capacity(text.len() * 2);
-    for byte in text.bytes() {
-        let _ = write!(out, "{byte:02x}");
+/// 32 random alphanumeric characters (about 190 bits).
+fn random_alphanumeric(rng: &mut impl CryptoRngCore) -> String {
+    let mut out = String::with_capacity(STATE_LEN + 1);
+    for _ in 0..STATE_LEN {
+        // Rejection sampling keeps the characters uniform (62 does not divide 256).
+        loop {
+            let mut byte = [0u8; 1];
+            rng.fill_bytes(&mut byte);
+            let index = usize::from(byte[0]);
+            if index < 248 {
+                out.push(char::from(STATE_CHARS[index % STATE_CHARS.len()]));
+                break;
+            }
+        }
     }
     out
+}
+
+/// A fresh OpenID Connect `nonce` (OIDC Core §3.1.2.1): 32 random alphanumeric characters,
+/// as the random part of an [`OAuthState`].
+pub fn generate_nonce(rng: &mut impl CryptoRngCore) -> String {
+    random_alphanumeric(rng)
+}
+
+/// Amplify's `urlSafeEncode`: each byte as two lowercase hex digits (the `hex` crate).
+/// Amplify encodes UTF-16 code units, so the two agree on ASCII; this encodes UTF-8 bytes, so
+/// any string round-trips.
+pub fn url_safe_encode(text: &str) -> String {
+    hex::encode(text)
 }
 
 /// The inverse of [`url_safe_encode`]; `None` for odd lengths, non-hex digits or bytes that
 /// are not UTF-8.
 pub fn url_safe_decode(hex: &str) -> Option<String> {
-    if !hex.len().is_multiple_of(2) {
-        return None;
-    }
-    let bytes = hex
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let pair = std::str::from_utf8(pair).ok()?;
-            u8::from_str_radix(pair, 16).ok()
-        })
-        .collect::<Option<Vec<u8>>>()?;
-    String::from_utf8(bytes).ok()
+    String::from_utf8(hex::decode(hex).ok()?).ok()
 }
 
 /// A PKCE code verifier (RFC 7636 §4.1): 32 random bytes, base64url (43 characters).
@@ -323,6 +351,29 @@ pub fn authorize_url(
     pkce: &PkceVerifier,
     params: &AuthorizeParams,
 ) -> String {
+    let params = params.clone().default_scopes(config.scopes());
+    authorize_url_at(
+        &config.authorize_endpoint(),
+        client_id,
+        redirect_uri,
+        state,
+        pkce,
+        params.nonce.as_deref(),
+        &params,
+    )
+}
+
+/// The authorization URL at any `endpoint` (which may have a query of its own), with `nonce`
+/// in place of `params.nonce` and `params.extra` last.
+pub(crate) fn authorize_url_at(
+    endpoint: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    state: &OAuthState,
+    pkce: &PkceVerifier,
+    nonce: Option<&str>,
+    params: &AuthorizeParams,
+) -> String {
     let mut query = form_urlencoded::Serializer::new(String::new());
     query
         .append_pair("redirect_uri", redirect_uri)
@@ -332,8 +383,9 @@ pub fn authorize_url(
         let (name, value) = provider.param();
         query.append_pair(name, value);
     }
-    let scopes = params.scopes.as_deref().unwrap_or(config.scopes());
-    if !scopes.is_empty() {
+    if let Some(scopes) = &params.scopes
+        && !scopes.is_empty()
+    {
         query.append_pair("scope", &scopes.join(" "));
     }
     query
@@ -343,14 +395,16 @@ pub fn authorize_url(
     for (name, value) in [
         ("login_hint", params.login_hint.as_deref()),
         ("lang", params.lang.as_deref()),
-        ("nonce", params.nonce.as_deref()),
+        ("nonce", nonce),
         ("prompt", params.prompt.map(Prompt::as_str)),
     ] {
         if let Some(value) = value {
             query.append_pair(name, value);
         }
     }
-    format!("{}?{}", config.authorize_endpoint(), query.finish())
+    query.extend_pairs(&params.extra);
+    let separator = if endpoint.contains('?') { '&' } else { '?' };
+    format!("{endpoint}{separator}{}", query.finish())
 }
 
 /// The managed login's logout URL: `<logout endpoint>?client_id=…&logout_uri=…`. Cognito
@@ -362,188 +416,6 @@ pub fn logout_url(config: &OAuthConfig, client_id: &str, logout_uri: &str) -> St
         .append_pair("logout_uri", logout_uri)
         .finish();
     format!("{}?{query}", config.logout_endpoint())
-}
-
-/// The token request that exchanges an authorization `code` (RFC 6749 §4.1.3 with the PKCE
-/// `code_verifier`): a form `POST` to the token endpoint. An app client with a secret
-/// authenticates with HTTP Basic, as Cognito requires.
-pub fn token_request(
-    config: &OAuthConfig,
-    client_id: &str,
-    client_secret: Option<&Sensitive>,
-    code: &str,
-    redirect_uri: &str,
-    pkce: &PkceVerifier,
-) -> http::Request<Vec<u8>> {
-    let body = form_urlencoded::Serializer::new(String::new())
-        .append_pair("grant_type", "authorization_code")
-        .append_pair("client_id", client_id)
-        .append_pair("code", code)
-        .append_pair("redirect_uri", redirect_uri)
-        .append_pair("code_verifier", pkce.expose())
-        .finish();
-    let mut request = http::Request::post(config.token_endpoint())
-        .header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .header(http::header::ACCEPT, "application/json");
-    if let Some(secret) = client_secret {
-        // RFC 6749 §2.3.1: both parts form-encoded before Basic.
-        let user = form_urlencoded::byte_serialize(client_id.as_bytes()).collect::<String>();
-        let pass = form_urlencoded::byte_serialize(secret.expose().as_bytes()).collect::<String>();
-        let basic = zeroize::Zeroizing::new(STANDARD.encode(format!("{user}:{pass}")));
-        request = request.header(http::header::AUTHORIZATION, format!("Basic {}", *basic));
-    }
-    request
-        .body(body.into_bytes())
-        // The endpoint was validated by the configuration and the headers are constants.
-        .unwrap_or_else(|_| http::Request::new(Vec::new()))
-}
-
-/// Why the token endpoint did not give usable tokens.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum TokenEndpointError {
-    /// An OAuth error (RFC 6749 §5.2): `invalid_grant` for a used or expired code or a wrong
-    /// PKCE verifier, `invalid_client`, `unauthorized_client`, …
-    #[error("the token endpoint answered {error}")]
-    OAuth {
-        /// The OAuth error code.
-        error: String,
-        /// The server's description.
-        description: Option<String>,
-    },
-    /// An HTTP error status without an OAuth error body (a 5xx with an HTML page, …).
-    #[error("the token endpoint answered HTTP {status}")]
-    HttpStatus {
-        /// The status.
-        status: u16,
-    },
-    /// A success status with a body that is not a token response.
-    #[error("the token endpoint sent a malformed response: {reason}")]
-    MalformedResponse {
-        /// What is wrong (never a token).
-        reason: String,
-    },
-    /// A token is not a readable JWT.
-    #[error("the {token} from the token endpoint is not a JWT")]
-    InvalidToken {
-        /// `access token` or `ID token`.
-        token: &'static str,
-        /// Why.
-        #[source]
-        source: JwtError,
-    },
-    /// The ID token's `nonce` is not the one sent in the authorization request.
-    #[error("the ID token's nonce does not match the authorization request")]
-    NonceMismatch,
-}
-
-impl TokenEndpointError {
-    /// Whether trying again may succeed (a 5xx or 429). A code is single-use, so "again"
-    /// means a new sign-in.
-    pub fn is_transient(&self) -> bool {
-        matches!(self, Self::HttpStatus { status } if *status >= 500 || *status == 429)
-    }
-}
-
-#[derive(Deserialize)]
-struct TokenBody {
-    access_token: Sensitive,
-    #[serde(default)]
-    id_token: Option<Sensitive>,
-    #[serde(default)]
-    refresh_token: Option<Sensitive>,
-    #[serde(default)]
-    token_type: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: String,
-    #[serde(default)]
-    error_description: Option<String>,
-}
-
-/// Reads the token endpoint's response into [`AuthTokens`] (the username from the access
-/// token's `username` claim, as Amplify reads it, else `cognito:username` or `sub`; the clock
-/// drift from its `iat` and `now`). When the authorization request carried a `nonce` and an
-/// ID token came back, the ID token's `nonce` must equal it.
-///
-/// # Errors
-///
-/// [`TokenEndpointError`].
-pub fn decode_token_response(
-    response: &http::Response<Vec<u8>>,
-    now: SystemTime,
-    expected_nonce: Option<&str>,
-) -> Result<AuthTokens, TokenEndpointError> {
-    let status = response.status();
-    if !status.is_success() {
-        if status.is_client_error()
-            && let Ok(body) = serde_json::from_slice::<ErrorBody>(response.body())
-        {
-            return Err(TokenEndpointError::OAuth {
-                error: body.error,
-                description: body.error_description,
-            });
-        }
-        return Err(TokenEndpointError::HttpStatus {
-            status: status.as_u16(),
-        });
-    }
-    let body: TokenBody = serde_json::from_slice(response.body()).map_err(|e| {
-        TokenEndpointError::MalformedResponse {
-            // serde names the field or position, never a value of a string.
-            reason: format!(
-                "not a token response (line {}, column {})",
-                e.line(),
-                e.column()
-            ),
-        }
-    })?;
-    if let Some(kind) = &body.token_type
-        && !kind.eq_ignore_ascii_case("bearer")
-    {
-        return Err(TokenEndpointError::MalformedResponse {
-            reason: "token_type is not Bearer".into(),
-        });
-    }
-    let access = Jwt::decode(body.access_token.expose()).map_err(|source| {
-        TokenEndpointError::InvalidToken {
-            token: "access token",
-            source,
-        }
-    })?;
-    let mut tokens = AuthTokens::new(access, now);
-    if let Some(id) = &body.id_token {
-        let id = Jwt::decode(id.expose()).map_err(|source| TokenEndpointError::InvalidToken {
-            token: "ID token",
-            source,
-        })?;
-        if let Some(expected) = expected_nonce {
-            let nonce = id.claims().other.get("nonce").and_then(|n| n.as_str());
-            if !nonce.is_some_and(|n| bool::from(n.as_bytes().ct_eq(expected.as_bytes()))) {
-                return Err(TokenEndpointError::NonceMismatch);
-            }
-        }
-        if tokens.username.is_empty()
-            && let Some(name) = id.claims().username().or(id.claims().sub.as_deref())
-        {
-            tokens.username = name.into();
-        }
-        tokens = tokens.with_id_token(id);
-    }
-    if tokens.username.is_empty() {
-        return Err(TokenEndpointError::MalformedResponse {
-            reason: "no token names the user (username, cognito:username or sub)".into(),
-        });
-    }
-    if let Some(refresh) = &body.refresh_token {
-        tokens = tokens.with_refresh_token(RefreshToken::new(refresh.expose()));
-    }
-    Ok(tokens)
 }
 
 #[cfg(test)]
@@ -568,14 +440,6 @@ mod tests {
         form_urlencoded::parse(query.as_bytes())
             .into_owned()
             .collect()
-    }
-
-    fn jwt(claims: &serde_json::Value) -> String {
-        format!(
-            "{}.{}.sig",
-            URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        )
     }
 
     #[test]
@@ -728,107 +592,5 @@ mod tests {
             url,
             "https://myapp.auth.us-east-1.amazoncognito.com/logout?client_id=client1&logout_uri=myapp%3A%2F%2Fsigned-out"
         );
-    }
-
-    #[test]
-    fn token_request_is_a_pkce_form_post_with_basic_auth_for_secrets() {
-        let pkce = PkceVerifier::from_stored("verifier");
-        let request = token_request(&config(), "client1", None, "the-code", "myapp://cb", &pkce);
-        assert_eq!(request.method(), http::Method::POST);
-        assert_eq!(
-            request.uri(),
-            "https://myapp.auth.us-east-1.amazoncognito.com/oauth2/token"
-        );
-        assert!(request.headers().get(http::header::AUTHORIZATION).is_none());
-        let body = String::from_utf8(request.body().clone()).unwrap();
-        assert_eq!(
-            body,
-            "grant_type=authorization_code&client_id=client1&code=the-code&redirect_uri=myapp%3A%2F%2Fcb&code_verifier=verifier"
-        );
-        let secret = Sensitive::new("s3cr:t");
-        let request = token_request(
-            &config(),
-            "client1",
-            Some(&secret),
-            "c",
-            "myapp://cb",
-            &pkce,
-        );
-        let basic = request.headers()[http::header::AUTHORIZATION]
-            .to_str()
-            .unwrap();
-        assert_eq!(
-            basic,
-            format!("Basic {}", STANDARD.encode("client1:s3cr%3At"))
-        );
-    }
-
-    fn response(status: u16, body: &str) -> http::Response<Vec<u8>> {
-        http::Response::builder()
-            .status(status)
-            .body(body.as_bytes().to_vec())
-            .unwrap()
-    }
-
-    #[test]
-    fn token_response_becomes_tokens_named_by_the_access_token() {
-        let access = jwt(
-            &serde_json::json!({"sub": "s-1", "username": "Google_123", "exp": 2_000_000_000, "iat": 1_000}),
-        );
-        let id = jwt(
-            &serde_json::json!({"sub": "s-1", "cognito:username": "Google_123", "nonce": "n-1"}),
-        );
-        let body = serde_json::json!({"access_token": access, "id_token": id, "refresh_token": "r", "token_type": "Bearer", "expires_in": 3600});
-        let tokens = decode_token_response(
-            &response(200, &body.to_string()),
-            SystemTime::UNIX_EPOCH,
-            Some("n-1"),
-        )
-        .unwrap();
-        assert_eq!(tokens.username, "Google_123");
-        assert!(tokens.id_token.is_some());
-        assert_eq!(tokens.refresh_token.unwrap().as_str(), "r");
-        let err = decode_token_response(
-            &response(200, &body.to_string()),
-            SystemTime::UNIX_EPOCH,
-            Some("other"),
-        )
-        .unwrap_err();
-        assert_eq!(err, TokenEndpointError::NonceMismatch);
-    }
-
-    #[test]
-    fn token_endpoint_failures_are_typed() {
-        let now = SystemTime::UNIX_EPOCH;
-        assert_eq!(
-            decode_token_response(&response(400, r#"{"error":"invalid_grant"}"#), now, None)
-                .unwrap_err(),
-            TokenEndpointError::OAuth {
-                error: "invalid_grant".into(),
-                description: None
-            }
-        );
-        let html =
-            decode_token_response(&response(500, "<html>oops</html>"), now, None).unwrap_err();
-        assert_eq!(html, TokenEndpointError::HttpStatus { status: 500 });
-        assert!(html.is_transient());
-        assert!(matches!(
-            decode_token_response(&response(200, "<html>"), now, None).unwrap_err(),
-            TokenEndpointError::MalformedResponse { .. }
-        ));
-        assert!(matches!(
-            decode_token_response(&response(200, r#"{"access_token":"opaque"}"#), now, None)
-                .unwrap_err(),
-            TokenEndpointError::InvalidToken {
-                token: "access token",
-                ..
-            }
-        ));
-        let nameless = jwt(&serde_json::json!({"exp": 1}));
-        let body = serde_json::json!({ "access_token": nameless });
-        assert!(matches!(
-            decode_token_response(&response(200, &body.to_string()), now, None).unwrap_err(),
-            TokenEndpointError::MalformedResponse { .. }
-        ));
     }
 }

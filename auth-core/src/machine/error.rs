@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::oauth::{AuthorizationError, TokenEndpointError};
 use crate::srp::SrpError;
 use crate::wire::{self, ChallengeName, ErrorKind, MalformedResponse, ServiceError};
 
@@ -26,7 +27,7 @@ pub enum Recovery {
 /// Grouped as rustls groups its errors: Cognito said no ([`Cause::Service`]); the peer sent
 /// something that does not fit the protocol ([`Cause::MalformedResponse`],
 /// [`Cause::UnexpectedResponse`], [`Cause::UnsupportedChallenge`], [`Cause::EmptyResult`],
-/// [`Cause::Srp`]); the caller misused the API ([`Cause::UnexpectedInput`],
+/// [`Cause::Srp`], [`Cause::Authorization`], [`Cause::TokenEndpoint`]); the caller misused the API ([`Cause::UnexpectedInput`],
 /// [`Cause::InvalidInput`], [`Cause::RequestInFlight`], [`Cause::Finished`]); the transport
 /// failed ([`Cause::NoResponse`]); or time ran out ([`Cause::SessionExpired`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +72,12 @@ pub enum Cause {
     /// The request got no response: the transport failed (offline, refused, timed out). See
     /// [`Machine::transport_failed`](crate::machine::Machine::transport_failed).
     NoResponse,
+    /// The authorization redirect gives no code to exchange (a state mismatch, the user
+    /// cancelled, …): [`AuthorizationCode`](crate::oauth::AuthorizationCode).
+    Authorization(AuthorizationError),
+    /// The OAuth token endpoint refused the grant or answered something unusable:
+    /// [`AuthorizationCode`](crate::oauth::AuthorizationCode).
+    TokenEndpoint(TokenEndpointError),
 }
 
 impl fmt::Display for Cause {
@@ -94,6 +101,8 @@ impl fmt::Display for Cause {
             Self::Finished => f.write_str("the flow has finished"),
             Self::SessionExpired => f.write_str("the sign-in session expired (3 minutes)"),
             Self::Srp(e) => fmt::Display::fmt(e, f),
+            Self::Authorization(e) => fmt::Display::fmt(e, f),
+            Self::TokenEndpoint(e) => fmt::Display::fmt(e, f),
         }
     }
 }
