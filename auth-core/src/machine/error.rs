@@ -164,6 +164,13 @@ impl Error {
         Self::misuse(Cause::UnexpectedInput { expected, got })
     }
 
+    /// A response or a transport failure while no request is in flight.
+    pub(crate) fn nothing_in_flight() -> Self {
+        Self::misuse(Cause::UnexpectedResponse {
+            reason: "no request is waiting for a response",
+        })
+    }
+
     pub(crate) fn invalid_input(reason: &'static str) -> Self {
         Self::misuse(Cause::InvalidInput { reason })
     }

@@ -250,9 +250,7 @@ impl Machine for ResetPassword {
     fn transport_failed(&mut self, now: SystemTime) -> Result<Recovery, Error> {
         let _ = now;
         let State::Response(awaiting) = self.state else {
-            return Err(Error::misuse(Cause::UnexpectedResponse {
-                reason: "no request is waiting for a response",
-            }));
+            return Err(Error::nothing_in_flight());
         };
         self.outbox.unanswered();
         if self.code_asked {
@@ -296,9 +294,7 @@ impl Machine for ResetPassword {
     ) -> Result<(), Error> {
         let _ = now;
         let State::Response(awaiting) = self.state else {
-            return Err(Error::misuse(Cause::UnexpectedResponse {
-                reason: "no request is waiting for a response",
-            }));
+            return Err(Error::nothing_in_flight());
         };
         self.outbox.clear();
         let result = match awaiting {

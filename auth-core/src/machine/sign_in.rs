@@ -329,9 +329,7 @@ impl Machine for SignIn {
             State::Response(expect) if !expect.may_resend => expect,
             other => {
                 self.state = other;
-                return Err(Error::misuse(Cause::UnexpectedResponse {
-                    reason: "no request is waiting for a response",
-                }));
+                return Err(Error::nothing_in_flight());
             }
         };
         // A response to a request that was never polled still answers it.
@@ -376,9 +374,7 @@ impl Machine for SignIn {
             State::Response(expect) if !expect.may_resend => expect,
             other => {
                 self.state = other;
-                return Err(Error::misuse(Cause::UnexpectedResponse {
-                    reason: "no request is waiting for a response",
-                }));
+                return Err(Error::nothing_in_flight());
             }
         };
         self.outbox.clear();

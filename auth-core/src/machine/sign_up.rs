@@ -308,9 +308,7 @@ impl Machine for SignUp {
     fn transport_failed(&mut self, now: SystemTime) -> Result<Recovery, Error> {
         let _ = now;
         let State::Response(awaiting) = self.state else {
-            return Err(Error::misuse(Cause::UnexpectedResponse {
-                reason: "no request is waiting for a response",
-            }));
+            return Err(Error::nothing_in_flight());
         };
         self.outbox.unanswered();
         if matches!(awaiting, Awaiting::SignUp) {
@@ -352,9 +350,7 @@ impl Machine for SignUp {
     ) -> Result<(), Error> {
         let _ = now;
         let State::Response(awaiting) = self.state else {
-            return Err(Error::misuse(Cause::UnexpectedResponse {
-                reason: "no request is waiting for a response",
-            }));
+            return Err(Error::nothing_in_flight());
         };
         self.outbox.clear();
         let result = match awaiting {
