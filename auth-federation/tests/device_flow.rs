@@ -15,6 +15,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use auth_core::oauth::TokenEndpointError;
 use auth_federation::oidc::{IdTokenError, OidcClient, OidcConfig, OidcError, ProviderMetadata};
 use auth_providers::{HttpClient, HttpFuture, ProviderFuture, ReqwestHttpClient, SharedHttpClient};
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
@@ -346,7 +347,7 @@ async fn access_denied_ends_polling_with_a_typed_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, OidcError::OAuth { endpoint: "token", error, description }
+        matches!(&error, OidcError::TokenEndpoint(TokenEndpointError::OAuth { error, description })
             if error == "access_denied"
                 && description.as_deref() == Some("the provider says access_denied")),
         "{error:?}"
@@ -402,7 +403,7 @@ async fn codes_that_expire_while_polling_end_it_with_a_typed_error() {
         _ = watchdog => panic!("polling went on after the codes expired"),
     };
     assert!(
-        matches!(&error, OidcError::OAuth { error, .. } if error == "expired_token"),
+        matches!(&error, OidcError::TokenEndpoint(TokenEndpointError::OAuth { error, .. }) if error == "expired_token"),
         "{error:?}"
     );
     assert_eq!(
@@ -425,7 +426,7 @@ async fn codes_already_expired_are_not_polled() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, OidcError::OAuth { error, .. } if error == "expired_token"),
+        matches!(&error, OidcError::TokenEndpoint(TokenEndpointError::OAuth { error, .. }) if error == "expired_token"),
         "{error:?}"
     );
     assert_eq!(http.polls(), 0, "a dead device code was sent");

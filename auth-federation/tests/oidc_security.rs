@@ -7,6 +7,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use auth_core::config::IdentityPoolConfig;
+use auth_core::oauth::{AuthorizationError, TokenEndpointError};
 use auth_federation::IdentityPool;
 use auth_federation::oidc::{
     CallbackParams, FetchErrorKind, IdTokenError, LoopbackListener, OidcClient, OidcConfig,
@@ -274,7 +275,7 @@ async fn a_state_that_does_not_match_is_rejected_before_any_exchange() {
     serve_jwks(&server, &["a"]).await;
     let client = client(&server, Duration::from_secs(60)).await;
     let request = client
-        .authorization_request("http://127.0.0.1:9/callback")
+        .authorization_request("http://127.0.0.1:9/callback", &mut rand::thread_rng())
         .unwrap();
     for callback in [
         CallbackParams::from_query("code=stolen&state=forged"),
@@ -282,7 +283,7 @@ async fn a_state_that_does_not_match_is_rejected_before_any_exchange() {
     ] {
         assert!(matches!(
             client.complete_authorization(&request, &callback).await,
-            Err(OidcError::StateMismatch)
+            Err(OidcError::Authorization(AuthorizationError::StateMismatch))
         ));
     }
     let token_calls = requests_to(&server, "/token").await;
@@ -426,7 +427,7 @@ async fn token_endpoint_5xx_is_typed_and_the_code_is_not_replayed() {
         .await;
     let client = client(&server, Duration::from_secs(60)).await;
     let request = client
-        .authorization_request("http://127.0.0.1:9/callback")
+        .authorization_request("http://127.0.0.1:9/callback", &mut rand::thread_rng())
         .unwrap();
     let callback = CallbackParams::from_query(&format!("code=abc&state={}", request.state()));
     let error = client
@@ -436,10 +437,7 @@ async fn token_endpoint_5xx_is_typed_and_the_code_is_not_replayed() {
     assert!(
         matches!(
             error,
-            OidcError::HttpStatus {
-                endpoint: "token",
-                status: 502
-            }
+            OidcError::TokenEndpoint(TokenEndpointError::HttpStatus { status: 502 })
         ),
         "{error:?}"
     );
@@ -463,7 +461,7 @@ async fn an_invalid_grant_is_a_typed_oauth_error() {
         .await;
     let client = client(&server, Duration::from_secs(60)).await;
     let request = client
-        .authorization_request("http://127.0.0.1:9/callback")
+        .authorization_request("http://127.0.0.1:9/callback", &mut rand::thread_rng())
         .unwrap();
     let callback = CallbackParams::from_query(&format!("code=abc&state={}", request.state()));
     let error = client
@@ -665,7 +663,7 @@ impl auth_providers::CredentialsProvider for Recording {
 
 async fn signed_in_tokens(server: &MockServer, client: &OidcClient) -> OidcTokens {
     let request = client
-        .authorization_request("http://127.0.0.1:9/callback")
+        .authorization_request("http://127.0.0.1:9/callback", &mut rand::thread_rng())
         .unwrap();
     let nonce = url_params(request.url())("nonce").unwrap();
     let mut claims = claims(server);

@@ -11,6 +11,7 @@ mod peers;
 
 #[path = "../../tests/support/device_user.rs"]
 mod device_user;
+use auth_core::oauth::TokenEndpointError;
 use device_user::{title, user_at_the_verification_uri};
 
 use std::time::{Duration, Instant};
@@ -122,7 +123,7 @@ async fn device_login_aborted_by_the_user_ends_with_access_denied() {
         .unwrap()
         .unwrap_err();
     assert!(
-        matches!(&error, OidcError::OAuth { error, .. } if error == "access_denied"),
+        matches!(&error, OidcError::TokenEndpoint(TokenEndpointError::OAuth { error, .. }) if error == "access_denied"),
         "{error:?}"
     );
 }

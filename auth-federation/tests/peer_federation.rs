@@ -10,6 +10,7 @@
 #[path = "../../tests/support/peers.rs"]
 mod peers;
 
+use auth_core::oauth::TokenEndpointError;
 use std::sync::Arc;
 
 use auth_core::config::IdentityPoolConfig;
@@ -176,7 +177,7 @@ async fn a_replayed_authorization_code_is_refused_by_the_provider() {
         .await
         .unwrap();
     let request = client
-        .authorization_request(listener.redirect_uri())
+        .authorization_request(listener.redirect_uri(), &mut rand::thread_rng())
         .unwrap();
     let (browser, callback) = tokio::join!(
         headless_browser(request.url().to_owned()),
@@ -193,7 +194,7 @@ async fn a_replayed_authorization_code_is_refused_by_the_provider() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&replay, OidcError::OAuth { endpoint: "token", error, .. } if error == "invalid_grant"),
+        matches!(&replay, OidcError::TokenEndpoint(TokenEndpointError::OAuth { error, .. }) if error == "invalid_grant"),
         "{replay:?}"
     );
 }
@@ -213,7 +214,7 @@ async fn a_declined_login_is_a_typed_error() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, OidcError::AuthorizationDenied { error, .. } if error == "access_denied"),
+        matches!(&error, OidcError::Authorization(e) if e.is_cancelled() && e.oauth_error() == Some("access_denied")),
         "{error:?}"
     );
 }

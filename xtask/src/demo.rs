@@ -184,16 +184,14 @@ fn role(moto: &str, region: &str, identity_pool_id: &str, stamp: u64) -> Result<
             },
         }],
     });
-    let form = [
-        ("Action", "CreateRole".to_owned()),
-        ("Version", "2010-05-08".to_owned()),
-        ("RoleName", format!("demo-{stamp}-authenticated")),
-        ("AssumeRolePolicyDocument", trust.to_string()),
-    ]
-    .iter()
-    .map(|(k, v)| format!("{k}={}", form_encode(v)))
-    .collect::<Vec<_>>()
-    .join("&");
+    let form = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("Action", "CreateRole".to_owned()),
+            ("Version", "2010-05-08".to_owned()),
+            ("RoleName", format!("demo-{stamp}-authenticated")),
+            ("AssumeRolePolicyDocument", trust.to_string()),
+        ])
+        .finish();
     let response = crate::http::request(
         "POST",
         moto,
@@ -221,16 +219,4 @@ fn scope(region: &str, service: &str) -> String {
     format!(
         "AWS4-HMAC-SHA256 Credential=AKIDDEMO/20240101/{region}/{service}/aws4_request, SignedHeaders=host, Signature=0"
     )
-}
-
-/// `application/x-www-form-urlencoded` value encoding.
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

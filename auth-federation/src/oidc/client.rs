@@ -6,48 +6,46 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use auth_core::Sensitive;
+use auth_core::machine::Machine as _;
+use auth_core::oauth::{
+    self, AuthorizationCode, AuthorizeParams, ClientAuthentication, OAuthClient,
+    PendingAuthorization, Prompt, TokenEndpointError, TokenResponse,
+};
 use auth_core::tokens::{AuthTokens, Jwt, RefreshToken};
-use auth_providers::{HttpClient, RetryConfig, RetryingHttpClient, SharedHttpClient};
+use auth_providers::{
+    HttpClient, ResponseBodyLimit, RetryConfig, RetryingHttpClient, SharedHttpClient,
+    TimeSource as _,
+};
 use auth_verify::JwksCache;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore as _;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use super::config::OidcConfig;
-use super::discovery::{ProviderMetadata, post_form};
+use super::discovery::{MAX_TOKEN_RESPONSE_BYTES, ProviderMetadata, post_form};
 use super::error::OidcError;
 use super::loopback::{CallbackParams, LoopbackListener};
 use super::verify::{IdTokenVerifier, VerifiedIdToken};
-
-/// `n` random bytes from the thread's CSPRNG, base64url without padding.
-fn random_token(n: usize) -> String {
-    let mut bytes = Zeroizing::new(vec![0u8; n]);
-    rand::thread_rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(&*bytes)
-}
 
 /// The PKCE S256 challenge of a verifier (RFC 7636 §4.2): `auth-core`'s, which the user
 /// pool's sign-in with redirect uses too.
 pub use auth_core::oauth::pkce_challenge;
 
-/// A pending authorization: the URL to open, and the secrets to check the redirect against.
+/// A pending authorization: the URL to open, and the secrets to check the redirect against
+/// (`auth-core`'s [`PendingAuthorization`], which the user pool's sign-in with redirect keeps
+/// too).
 ///
-/// `Debug` shows only the URL; the PKCE verifier, state and nonce are zeroized on drop.
+/// `Debug` shows only the redirect URI; the PKCE verifier, state and nonce are zeroized on
+/// drop.
 #[derive(Clone)]
 pub struct AuthorizationRequest {
     url: String,
-    redirect_uri: String,
-    state: Sensitive,
-    nonce: Sensitive,
-    pkce_verifier: Sensitive,
+    pending: PendingAuthorization,
 }
 
 impl fmt::Debug for AuthorizationRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthorizationRequest")
-            .field("redirect_uri", &self.redirect_uri)
+            .field("redirect_uri", &self.pending.redirect_uri())
             .finish_non_exhaustive()
     }
 }
@@ -60,12 +58,17 @@ impl AuthorizationRequest {
 
     /// The redirect URI it names.
     pub fn redirect_uri(&self) -> &str {
-        &self.redirect_uri
+        self.pending.redirect_uri()
     }
 
     /// The `state` it carries, to compare with the redirect's.
     pub fn state(&self) -> &str {
-        self.state.expose()
+        self.pending.state().as_str()
+    }
+
+    /// The state, PKCE verifier, redirect URI and nonce, to persist.
+    pub fn pending(&self) -> &PendingAuthorization {
+        &self.pending
     }
 }
 
@@ -88,14 +91,14 @@ pub struct OidcTokens {
 }
 
 impl OidcTokens {
-    /// The tokens as [`AuthTokens`], for a [`TokenProvider`](auth_providers::TokenProvider)
-    /// caller. `AuthTokens` needs the access token as a JWT: an opaque access token is
-    /// replaced by the ID token there (the raw access token stays in
-    /// [`access_token`](Self::access_token)).
-    pub fn to_auth_tokens(&self) -> AuthTokens {
+    /// The tokens as [`AuthTokens`] at `now`, for a
+    /// [`TokenProvider`](auth_providers::TokenProvider) caller. `AuthTokens` needs the access
+    /// token as a JWT: an opaque access token is replaced by the ID token there (the raw
+    /// access token stays in [`access_token`](Self::access_token)).
+    pub fn to_auth_tokens(&self, now: SystemTime) -> AuthTokens {
         let id = self.id_token.jwt().clone();
         let access = Jwt::decode(self.access_token.expose()).unwrap_or_else(|_| id.clone());
-        let mut tokens = AuthTokens::new(access, SystemTime::now())
+        let mut tokens = AuthTokens::new(access, now)
             .with_id_token(id)
             .with_username(self.id_token.subject());
         if let Some(refresh) = &self.refresh_token {
@@ -139,19 +142,6 @@ impl fmt::Debug for DeviceAuthorization {
 }
 
 #[derive(Deserialize)]
-struct TokenResponse {
-    access_token: Sensitive,
-    #[serde(default)]
-    id_token: Option<Sensitive>,
-    #[serde(default)]
-    refresh_token: Option<Sensitive>,
-    #[serde(default)]
-    expires_in: Option<u64>,
-    #[serde(default)]
-    scope: Option<String>,
-}
-
-#[derive(Deserialize)]
 struct DeviceResponse {
     device_code: Sensitive,
     user_code: String,
@@ -177,6 +167,8 @@ struct Inner {
     metadata: ProviderMetadata,
     http: SharedHttpClient,
     verifier: IdTokenVerifier,
+    /// The client of the authorization code machine and the token requests.
+    oauth: OAuthClient,
 }
 
 impl fmt::Debug for OidcClient {
@@ -235,12 +227,23 @@ impl OidcClient {
             metadata.jwks_uri.clone(),
             keys,
         )?;
+        let oauth = OAuthClient::new(
+            config.client_id.clone(),
+            metadata.authorization_endpoint.clone(),
+            metadata.token_endpoint.clone(),
+        )
+        .issuer(config.issuer.clone())
+        .authentication(match &config.client_secret {
+            Some(secret) => ClientAuthentication::Post(secret.clone()),
+            None => ClientAuthentication::None,
+        });
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
                 metadata,
                 http,
                 verifier,
+                oauth,
             }),
         })
     }
@@ -260,8 +263,15 @@ impl OidcClient {
         &self.inner.verifier
     }
 
+    /// The time of the configured clock ([`OidcConfigBuilder::time_source`](super::OidcConfigBuilder::time_source)).
+    pub fn now(&self) -> SystemTime {
+        self.inner.config.time.now()
+    }
+
     /// A new authorization request for `redirect_uri`: fresh `state`, `nonce` and PKCE
-    /// verifier (32 random bytes each), `code_challenge_method=S256`.
+    /// verifier from `rng` (`auth-core`'s generators), `code_challenge_method=S256`, the
+    /// configured scopes and parameters (`prompt=consent` with `offline_access` unless a
+    /// `prompt` is configured, OIDC Core §11).
     ///
     /// # Errors
     ///
@@ -269,111 +279,60 @@ impl OidcClient {
     pub fn authorization_request(
         &self,
         redirect_uri: &str,
+        rng: &mut (impl rand::RngCore + rand::CryptoRng),
     ) -> Result<AuthorizationRequest, OidcError> {
         let config = &self.inner.config;
-        let state = Sensitive::new(random_token(32));
-        let nonce = Sensitive::new(random_token(32));
-        let pkce_verifier = Sensitive::new(random_token(32));
-        let mut url =
-            url::Url::parse(&self.inner.metadata.authorization_endpoint).map_err(|_| {
-                OidcError::InvalidConfiguration("the authorization endpoint is not a URL".into())
-            })?;
+        url::Url::parse(&self.inner.metadata.authorization_endpoint).map_err(|_| {
+            OidcError::InvalidConfiguration("the authorization endpoint is not a URL".into())
+        })?;
+        let nonce = oauth::generate_nonce(rng);
+        let pending = PendingAuthorization::generate(rng, redirect_uri, None, Some(nonce));
+        let mut params = AuthorizeParams::new().scopes(config.scopes.iter().cloned());
+        if config.scopes.iter().any(|s| s == "offline_access")
+            && !config.extra_params.iter().any(|(k, _)| k == "prompt")
         {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("response_type", "code")
-                .append_pair("client_id", &config.client_id)
-                .append_pair("redirect_uri", redirect_uri)
-                .append_pair("scope", &config.scopes.join(" "))
-                .append_pair("state", state.expose())
-                .append_pair("nonce", nonce.expose())
-                .append_pair("code_challenge", &pkce_challenge(pkce_verifier.expose()))
-                .append_pair("code_challenge_method", "S256");
-            if config.scopes.iter().any(|s| s == "offline_access") {
-                // OIDC Core §11: offline_access needs prompt=consent unless the caller chose.
-                if !config.extra_params.iter().any(|(k, _)| k == "prompt") {
-                    query.append_pair("prompt", "consent");
-                }
-            }
-            for (name, value) in &config.extra_params {
-                query.append_pair(name, value);
-            }
+            params = params.prompt(Prompt::Consent);
         }
+        for (name, value) in &config.extra_params {
+            params = params.param(name.clone(), value.clone());
+        }
+        let machine = AuthorizationCode::new(self.inner.oauth.clone(), pending, &params);
         Ok(AuthorizationRequest {
-            url: url.into(),
-            redirect_uri: redirect_uri.to_owned(),
-            state,
-            nonce,
-            pkce_verifier,
+            url: machine.authorization_url().unwrap_or_default().to_owned(),
+            pending: machine.pending().clone(),
         })
     }
 
-    /// Checks the redirect against `request` and exchanges its code: the `state` must match
-    /// (else [`OidcError::StateMismatch`], and nothing is sent), an `error` becomes
-    /// [`OidcError::AuthorizationDenied`], an `iss` must be the issuer (RFC 9207), and the ID
-    /// token must verify with the request's nonce.
+    /// Checks the redirect against `request` and exchanges its code, through `auth-core`'s
+    /// [`AuthorizationCode`] machine: the `state` must match (else
+    /// [`AuthorizationError::StateMismatch`](auth_core::oauth::AuthorizationError::StateMismatch),
+    /// and nothing is sent), an `iss` must be the issuer (RFC 9207), an `error` is
+    /// [`OidcError::Authorization`], and the ID token must verify with the request's nonce.
     ///
     /// # Errors
     ///
-    /// As above, and the token endpoint's errors ([`OidcError::OAuth`] with `invalid_grant`
+    /// As above, [`OidcError::Network`], and [`OidcError::TokenEndpoint`] (`invalid_grant`
     /// for a code that was already used).
     pub async fn complete_authorization(
         &self,
         request: &AuthorizationRequest,
         callback: &CallbackParams,
     ) -> Result<OidcTokens, OidcError> {
-        let state_matches = callback.state.as_deref().is_some_and(|s| {
-            s.len() == request.state.expose().len()
-                && s.bytes()
-                    .zip(request.state.expose().bytes())
-                    .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                    == 0
-        });
-        if !state_matches {
-            return Err(OidcError::StateMismatch);
+        let mut machine =
+            AuthorizationCode::resume(self.inner.oauth.clone(), request.pending.clone());
+        machine.handle_redirect(callback)?;
+        while let Some(token_request) = machine.poll_request() {
+            match self.send_token_request(token_request).await {
+                Ok(response) => machine.handle_response(response, self.now())?,
+                Err(error) => {
+                    // The code may be spent: the machine ends the authorization.
+                    let _ = machine.transport_failed(self.now());
+                    return Err(error);
+                }
+            }
         }
-        if let Some(iss) = &callback.iss
-            && *iss != self.inner.config.issuer
-        {
-            return Err(OidcError::IssuerMismatch {
-                expected: self.inner.config.issuer.clone(),
-                found: iss.clone(),
-            });
-        }
-        if let Some(error) = &callback.error {
-            return Err(OidcError::AuthorizationDenied {
-                error: error.clone(),
-                description: callback.error_description.clone(),
-            });
-        }
-        let code = callback.code.as_ref().ok_or(OidcError::MissingCode)?;
-        self.exchange_code(request, code.expose()).await
-    }
-
-    /// Exchanges an authorization `code` (already checked against `request`'s state).
-    ///
-    /// # Errors
-    ///
-    /// The token endpoint's errors and ID-token validation errors.
-    pub async fn exchange_code(
-        &self,
-        request: &AuthorizationRequest,
-        code: &str,
-    ) -> Result<OidcTokens, OidcError> {
-        let form = self.form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", &request.redirect_uri),
-            ("code_verifier", request.pkce_verifier.expose()),
-        ]);
-        let response: TokenResponse = post_form(
-            &self.inner.http,
-            &self.inner.metadata.token_endpoint,
-            &form,
-            "token",
-        )
-        .await?;
-        self.tokens_from(response, Some(request.nonce.expose()), None)
+        let tokens = machine.into_tokens().ok_or(OidcError::MissingIdToken)?;
+        self.tokens_from(tokens, request.pending.nonce(), None)
             .await
     }
 
@@ -400,7 +359,9 @@ impl OidcClient {
             Some(uri) => LoopbackListener::bind_to(uri).await?,
             None => LoopbackListener::bind().await?,
         };
-        let request = self.authorization_request(listener.redirect_uri())?;
+        // The driver's randomness, as the umbrella client's: the thread's CSPRNG.
+        let request =
+            self.authorization_request(listener.redirect_uri(), &mut rand::thread_rng())?;
         let timeout = self.inner.config.login_timeout;
         let (opened, callback) = tokio::join!(
             async {
@@ -434,17 +395,9 @@ impl OidcClient {
         refresh_token: &RefreshToken,
         previous: Option<&VerifiedIdToken>,
     ) -> Result<OidcTokens, OidcError> {
-        let form = self.form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.as_str()),
-        ]);
-        let response: TokenResponse = post_form(
-            &self.inner.http,
-            &self.inner.metadata.token_endpoint,
-            &form,
-            "token",
-        )
-        .await?;
+        let response = self
+            .token_grant(self.inner.oauth.refresh_request(refresh_token))
+            .await?;
         let mut tokens = self.tokens_from(response, None, previous).await?;
         if tokens.refresh_token.is_none() {
             tokens.refresh_token = Some(refresh_token.clone());
@@ -486,7 +439,7 @@ impl OidcClient {
             user_code: response.user_code,
             verification_uri: response.verification_uri,
             verification_uri_complete: response.verification_uri_complete,
-            expires_at: SystemTime::now() + Duration::from_secs(response.expires_in),
+            expires_at: self.now() + Duration::from_secs(response.expires_in),
             interval: Duration::from_secs(response.interval.unwrap_or(5).max(1)),
             device_code: response.device_code,
             deadline: tokio::time::Instant::now() + Duration::from_secs(response.expires_in),
@@ -507,30 +460,23 @@ impl OidcClient {
         let mut interval = authorization.interval;
         loop {
             if tokio::time::Instant::now() >= authorization.deadline {
-                return Err(OidcError::OAuth {
-                    endpoint: "token",
+                return Err(TokenEndpointError::OAuth {
                     error: "expired_token".into(),
                     description: Some("the device code expired before the user approved".into()),
-                });
-            }
-            let form = self.form(&[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-                ("device_code", authorization.device_code.expose()),
-            ]);
-            match post_form::<TokenResponse>(
-                &self.inner.http,
-                &self.inner.metadata.token_endpoint,
-                &form,
-                "token",
-            )
-            .await
-            {
-                Ok(response) => return self.tokens_from(response, None, None).await,
-                Err(OidcError::OAuth { error, .. }) if error == "authorization_pending" => {}
-                Err(OidcError::OAuth { error, .. }) if error == "slow_down" => {
-                    interval += Duration::from_secs(5);
                 }
-                Err(e) => return Err(e),
+                .into());
+            }
+            let request = self.inner.oauth.token_request(
+                "urn:ietf:params:oauth:grant-type:device_code",
+                &[("device_code", authorization.device_code.expose())],
+            );
+            match self.token_grant(request).await {
+                Ok(response) => return self.tokens_from(response, None, None).await,
+                Err(e) => match e.oauth_error() {
+                    Some("authorization_pending") => {}
+                    Some("slow_down") => interval += Duration::from_secs(5),
+                    _ => return Err(e),
+                },
             }
             // Not past the codes' expiry: polling then would only be refused.
             let next = tokio::time::Instant::now() + interval;
@@ -560,8 +506,38 @@ impl OidcClient {
         Some(url.into())
     }
 
-    /// A form with the client's authentication (`client_id`, and `client_secret` for
-    /// confidential clients).
+    /// Sends a request to the token endpoint (its response read up to
+    /// [`MAX_TOKEN_RESPONSE_BYTES`]).
+    async fn send_token_request(
+        &self,
+        mut request: http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, OidcError> {
+        request
+            .extensions_mut()
+            .insert(ResponseBodyLimit(MAX_TOKEN_RESPONSE_BYTES));
+        self.inner
+            .http
+            .send(request)
+            .await
+            .map_err(|source| OidcError::Network {
+                endpoint: "token",
+                url: self.inner.metadata.token_endpoint.clone(),
+                source,
+            })
+    }
+
+    /// One grant at the token endpoint (refresh, device code): send, then
+    /// [`TokenResponse::decode`].
+    async fn token_grant(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<TokenResponse, OidcError> {
+        let response = self.send_token_request(request).await?;
+        Ok(TokenResponse::decode(&response)?)
+    }
+
+    /// The device authorization form with the client's authentication (`client_id`, and
+    /// `client_secret` for confidential clients).
     fn form(&self, pairs: &[(&str, &str)]) -> Zeroizing<String> {
         let mut form = form_urlencoded::Serializer::new(String::new());
         form.append_pair("client_id", &self.inner.config.client_id);
@@ -596,13 +572,9 @@ impl OidcClient {
         };
         Ok(OidcTokens {
             id_token,
+            refresh_token: response.refresh_token(),
+            expires_at: response.expires_at(self.now()),
             access_token: response.access_token,
-            refresh_token: response
-                .refresh_token
-                .map(|t| RefreshToken::new(t.expose())),
-            expires_at: response
-                .expires_in
-                .map(|s| SystemTime::now() + Duration::from_secs(s)),
             scope: response.scope,
         })
     }

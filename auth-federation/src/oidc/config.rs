@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use auth_core::Sensitive;
+use auth_providers::SharedTimeSource;
 use auth_verify::FetchLimits;
 
 use super::error::OidcError;
@@ -43,6 +44,7 @@ pub struct OidcConfig {
     pub(crate) fetch_limits: FetchLimits,
     pub(crate) redirect_uri: Option<String>,
     pub(crate) login_timeout: Duration,
+    pub(crate) time: SharedTimeSource,
 }
 
 impl fmt::Debug for OidcConfig {
@@ -59,6 +61,7 @@ impl fmt::Debug for OidcConfig {
             .field("fetch_limits", &self.fetch_limits)
             .field("redirect_uri", &self.redirect_uri)
             .field("login_timeout", &self.login_timeout)
+            .field("time", &self.time)
             .finish()
     }
 }
@@ -115,6 +118,7 @@ pub struct OidcConfigBuilder {
     fetch_limits: Option<FetchLimits>,
     redirect_uri: Option<String>,
     login_timeout: Option<Duration>,
+    time: Option<SharedTimeSource>,
 }
 
 impl OidcConfigBuilder {
@@ -219,6 +223,14 @@ impl OidcConfigBuilder {
         self
     }
 
+    /// The clock that dates tokens (`expires_in`) and device codes (default: the system
+    /// clock); a `ManualTimeSource` in tests.
+    #[must_use]
+    pub fn time_source(mut self, time: SharedTimeSource) -> Self {
+        self.time = Some(time);
+        self
+    }
+
     /// Validates and builds.
     ///
     /// # Errors
@@ -287,6 +299,7 @@ impl OidcConfigBuilder {
             fetch_limits: self.fetch_limits.unwrap_or_default(),
             redirect_uri: self.redirect_uri,
             login_timeout: self.login_timeout.unwrap_or(Duration::from_secs(300)),
+            time: self.time.unwrap_or_default(),
         })
     }
 }

@@ -100,7 +100,7 @@ struct OAuthErrorBody {
 }
 
 /// The largest token-endpoint response read (tokens are a few KiB; reading stops here).
-const MAX_TOKEN_RESPONSE_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_TOKEN_RESPONSE_BYTES: usize = 1024 * 1024;
 
 /// `POST` a form and parse a JSON body; an OAuth error body becomes [`OidcError::OAuth`].
 pub(crate) async fn post_form<T: DeserializeOwned>(

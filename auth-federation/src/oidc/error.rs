@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use auth_core::machine::{self, Cause};
+use auth_core::oauth::{AuthorizationError, TokenEndpointError};
 use auth_providers::{HttpError, ProviderError};
 use auth_verify::FetchError;
 
@@ -65,9 +67,10 @@ pub enum IdTokenError {
 
 /// Why an OpenID Connect operation failed.
 ///
-/// Grouped by cause: the provider said no ([`OAuth`](Self::OAuth),
-/// [`AuthorizationDenied`](Self::AuthorizationDenied)), a response or token could not be
-/// trusted ([`InvalidIdToken`](Self::InvalidIdToken), [`StateMismatch`](Self::StateMismatch),
+/// Grouped by cause: the provider said no ([`TokenEndpoint`](Self::TokenEndpoint),
+/// [`OAuth`](Self::OAuth), [`Authorization`](Self::Authorization)), a response or token could
+/// not be trusted ([`InvalidIdToken`](Self::InvalidIdToken),
+/// [`Authorization`](Self::Authorization) for a state or issuer mismatch,
 /// [`IssuerMismatch`](Self::IssuerMismatch), [`MalformedResponse`](Self::MalformedResponse)),
 /// the network or the provider failed ([`Network`](Self::Network),
 /// [`HttpStatus`](Self::HttpStatus)), or the caller misused the API
@@ -129,9 +132,8 @@ pub enum OidcError {
         /// The document's issuer.
         found: String,
     },
-    /// The provider answered with an OAuth error (RFC 6749 §5.2, RFC 8628 §3.5):
-    /// `invalid_grant` for a replayed or expired code or a revoked refresh token,
-    /// `access_denied`, `expired_token`, …
+    /// An endpoint other than the token endpoint (the device authorization endpoint)
+    /// answered with an OAuth error (RFC 6749 §5.2).
     #[error("the {endpoint} endpoint answered {error}")]
     OAuth {
         /// Which endpoint.
@@ -141,21 +143,17 @@ pub enum OidcError {
         /// The provider's description.
         description: Option<String>,
     },
-    /// The authorization redirect came back with an error (the user declined, …).
-    #[error("authorization failed: {error}")]
-    AuthorizationDenied {
-        /// The OAuth error code (`access_denied`, `login_required`, …).
-        error: String,
-        /// The provider's description.
-        description: Option<String>,
-    },
-    /// The redirect's `state` is not the one sent: a forged or stale redirect (RFC 6749
-    /// §10.12). The code was not exchanged.
-    #[error("the redirect's state does not match the authorization request")]
-    StateMismatch,
-    /// The redirect has neither a code nor an error.
-    #[error("the redirect has no authorization code")]
-    MissingCode,
+    /// The authorization redirect gives no code to exchange: its `state` is not the one sent
+    /// (a forged or stale redirect, RFC 6749 §10.12), its `iss` is another issuer (RFC 9207),
+    /// the user declined, another OAuth error, or no code. Nothing was exchanged.
+    #[error(transparent)]
+    Authorization(#[from] AuthorizationError),
+    /// The token endpoint refused the grant (`invalid_grant` for a replayed or expired code or
+    /// a revoked refresh token; `authorization_pending`, `slow_down`, `access_denied`,
+    /// `expired_token` in the device flow, RFC 8628 §3.5), answered an error status, or sent
+    /// something that is not a token response.
+    #[error(transparent)]
+    TokenEndpoint(#[from] TokenEndpointError),
     /// No redirect arrived before the deadline.
     #[error("no redirect arrived in time")]
     Timeout,
@@ -186,7 +184,9 @@ impl OidcError {
     /// The OAuth error code, when the provider sent one.
     pub fn oauth_error(&self) -> Option<&str> {
         match self {
-            Self::OAuth { error, .. } | Self::AuthorizationDenied { error, .. } => Some(error),
+            Self::OAuth { error, .. } => Some(error),
+            Self::Authorization(e) => e.oauth_error(),
+            Self::TokenEndpoint(e) => e.oauth_error(),
             _ => None,
         }
     }
@@ -197,8 +197,25 @@ impl OidcError {
             Self::Network { .. } => true,
             Self::KeyFetch(e) => e.is_transient(),
             Self::HttpStatus { status, .. } => *status >= 500 || *status == 429,
+            Self::TokenEndpoint(e) => e.is_transient(),
             Self::IdentityPool(e) => e.is_transient(),
             _ => false,
+        }
+    }
+}
+
+/// The error of the authorization code machine ([`auth_core::oauth::AuthorizationCode`]):
+/// its redirect and token-endpoint causes; a misuse cannot happen on a machine driven here
+/// once.
+impl From<machine::Error> for OidcError {
+    fn from(error: machine::Error) -> Self {
+        match error.cause() {
+            Cause::Authorization(e) => Self::Authorization(e.clone()),
+            Cause::TokenEndpoint(e) => Self::TokenEndpoint(e.clone()),
+            other => Self::MalformedResponse {
+                endpoint: "token",
+                reason: other.to_string(),
+            },
         }
     }
 }

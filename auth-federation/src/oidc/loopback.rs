@@ -19,52 +19,9 @@ use super::error::OidcError;
 
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
 
-/// The query parameters of the authorization redirect.
-#[derive(Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct CallbackParams {
-    /// The authorization code.
-    pub code: Option<auth_core::Sensitive>,
-    /// The `state` echoed by the provider.
-    pub state: Option<String>,
-    /// The OAuth error code, when authorization failed.
-    pub error: Option<String>,
-    /// The provider's description of the error.
-    pub error_description: Option<String>,
-    /// The issuer (RFC 9207), when the provider sends it.
-    pub iss: Option<String>,
-}
-
-impl std::fmt::Debug for CallbackParams {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CallbackParams")
-            .field("code", &self.code)
-            .field("state", &self.state.as_ref().map(|_| "** redacted **"))
-            .field("error", &self.error)
-            .field("error_description", &self.error_description)
-            .field("iss", &self.iss)
-            .finish()
-    }
-}
-
-impl CallbackParams {
-    /// Parses a query string (`code=…&state=…`).
-    pub fn from_query(query: &str) -> Self {
-        let mut params = Self::default();
-        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
-            let value = value.into_owned();
-            match &*name {
-                "code" => params.code = Some(value.into()),
-                "state" => params.state = Some(value),
-                "error" => params.error = Some(value),
-                "error_description" => params.error_description = Some(value),
-                "iss" => params.iss = Some(value),
-                _ => {}
-            }
-        }
-        params
-    }
-}
+/// The query parameters of the authorization redirect: `auth-core`'s, which the user pool's
+/// sign-in with redirect reads too.
+pub use auth_core::oauth::CallbackParams;
 
 /// Checks that `uri` is `http://<loopback IP literal>:<port>/<path>` and returns the address
 /// and path.

@@ -228,7 +228,7 @@ impl TokenProvider for OidcSession {
                 .current_tokens(options.force_refresh)
                 .await
                 .map_err(ProviderError::from)?;
-            Ok(tokens.map(|t| t.to_auth_tokens()))
+            Ok(tokens.map(|t| t.to_auth_tokens(self.inner.client.now())))
         })
     }
 }
@@ -246,8 +246,10 @@ impl CredentialsProvider for OidcSession {
                 .await
                 .map_err(ProviderError::from)?;
             let options = match tokens {
-                Some(tokens) => CredentialsOptions::authenticated(tokens.to_auth_tokens())
-                    .force_refresh(options.force_refresh),
+                Some(tokens) => CredentialsOptions::authenticated(
+                    tokens.to_auth_tokens(self.inner.client.now()),
+                )
+                .force_refresh(options.force_refresh),
                 None if self.inner.guest_access => {
                     CredentialsOptions::guest().force_refresh(options.force_refresh)
                 }
