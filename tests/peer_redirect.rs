@@ -27,6 +27,7 @@ use auth::client::{
     SignInWithRedirectOptions, SignInWithRedirectOutput, SignOutOptions, open_url_fn,
 };
 use auth::core::config::{OAuthConfig, UserPoolConfig};
+use auth::core::oauth::AuthorizationError;
 use auth::hub::AuthEvent;
 use auth::providers::{KeyValueStorage, MemoryStorage};
 
@@ -303,7 +304,12 @@ async fn a_forged_state_is_refused_and_the_code_is_not_exchanged() {
         .unwrap_err();
 
     assert!(
-        matches!(error.redirect_error(), Some(RedirectError::StateMismatch)),
+        matches!(
+            error.redirect_error(),
+            Some(RedirectError::Authorization(
+                AuthorizationError::StateMismatch
+            ))
+        ),
         "{error:?}"
     );
     assert_eq!(names(&events), ["signInWithRedirect_failure"]);
@@ -328,7 +334,7 @@ async fn a_declined_login_is_a_cancellation() {
     let redirect = error.redirect_error().unwrap();
     assert!(redirect.is_cancelled(), "{error:?}");
     assert!(
-        matches!(redirect, RedirectError::Cancelled { description: Some(d) } if d == "the user declined"),
+        matches!(redirect, RedirectError::Authorization(AuthorizationError::Cancelled { description: Some(d) }) if d == "the user declined"),
         "{redirect:?}"
     );
     assert_eq!(names(&events), ["signInWithRedirect_failure"]);

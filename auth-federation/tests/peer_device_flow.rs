@@ -11,11 +11,11 @@ mod peers;
 
 #[path = "../../tests/support/device_user.rs"]
 mod device_user;
-use auth_core::oauth::TokenEndpointError;
 use device_user::{title, user_at_the_verification_uri};
 
 use std::time::{Duration, Instant};
 
+use auth_core::oauth::TokenEndpointError;
 use auth_federation::oidc::{DeviceAuthorization, OidcClient, OidcConfig, OidcError, OidcSession};
 use auth_providers::{ReqwestHttpClient, TokenOptions, TokenProvider as _};
 

@@ -10,10 +10,10 @@
 #[path = "../../tests/support/peers.rs"]
 mod peers;
 
-use auth_core::oauth::TokenEndpointError;
 use std::sync::Arc;
 
 use auth_core::config::IdentityPoolConfig;
+use auth_core::oauth::TokenEndpointError;
 use auth_federation::oidc::{OidcClient, OidcConfig, OidcError, OidcSession};
 use auth_federation::{CognitoCredentialsProvider, IdentityPool, logins};
 use auth_providers::aws::{CredentialsAdapter, SdkHttpClient};

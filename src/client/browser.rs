@@ -18,7 +18,7 @@ pub type OpenUrlFuture<'a> = ProviderFuture<'a, io::Result<()>>;
 /// browser is launched, or only once the user is done (an in-app browser session that
 /// returns the redirect). An error ends the sign-in with `RedirectError::Browser`; an error of
 /// kind [`io::ErrorKind::Interrupted`] means the user closed the browser and ends it with
-/// `RedirectError::Cancelled`.
+/// `RedirectError::Authorization(AuthorizationError::Cancelled { .. })`.
 ///
 /// A closure works too, through [`open_url_fn`].
 pub trait OpenUrl: Send + Sync + fmt::Debug {

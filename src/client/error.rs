@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use auth_core::machine::{self, Recovery};
-use auth_core::oauth::TokenEndpointError;
+use auth_core::oauth::{AuthorizationError, TokenEndpointError};
 use auth_core::tokens::JwtError;
 use auth_core::wire;
 use auth_federation::oidc::OidcError;
@@ -352,29 +352,15 @@ pub enum RedirectError {
     /// native app must not use (RFC 8252 §8.1); configure `code`.
     #[error("response_type {0} is not supported; configure `code`")]
     UnsupportedResponseType(&'static str),
-    /// The user cancelled: the redirect said `error=access_denied`, or the browser hook
-    /// returned [`std::io::ErrorKind::Interrupted`] (the user closed the browser).
-    #[error("the user cancelled the sign-in")]
-    Cancelled {
-        /// The managed login's description, if any.
-        description: Option<String>,
-    },
-    /// The redirect came back with another OAuth error (`invalid_request`, `invalid_scope`,
-    /// `unauthorized_client`, `server_error`, …).
-    #[error("the managed login answered {error}")]
-    Denied {
-        /// The OAuth error code.
-        error: String,
-        /// The managed login's description, if any.
-        description: Option<String>,
-    },
-    /// The redirect's `state` is not the sign-in's: a forged or stale redirect (RFC 6749
-    /// §10.12). No code was exchanged.
-    #[error("the redirect's state does not match the sign-in")]
-    StateMismatch,
-    /// The redirect has neither a code nor an error.
-    #[error("the redirect has no authorization code")]
-    MissingCode,
+    /// The redirect gives no code to exchange (the one check of `auth-core`'s
+    /// [`AuthorizationCode`](auth_core::oauth::AuthorizationCode) machine):
+    /// [`AuthorizationError::Cancelled`] when the redirect said `error=access_denied` or the
+    /// browser hook returned [`std::io::ErrorKind::Interrupted`] (the user closed the browser),
+    /// [`AuthorizationError::Denied`] for another OAuth error (`invalid_scope`,
+    /// `unauthorized_client`, …), [`AuthorizationError::StateMismatch`] for a forged or stale
+    /// redirect (RFC 6749 §10.12; no code was exchanged), [`AuthorizationError::MissingCode`].
+    #[error(transparent)]
+    Authorization(AuthorizationError),
     /// No redirect arrived before the sign-in's timeout (or, after a restart, the sign-in in
     /// flight had expired).
     #[error("no redirect arrived in time")]
@@ -391,8 +377,9 @@ pub enum RedirectError {
 }
 
 impl RedirectError {
-    /// The name dispatched in `signInWithRedirect_failure`: the variant's name
-    /// (`Cancelled`, `StateMismatch`, `TokenEndpoint`, …).
+    /// The name dispatched in `signInWithRedirect_failure`: the variant's name, or for
+    /// [`Authorization`](Self::Authorization) the [`AuthorizationError`]'s (`Cancelled`,
+    /// `StateMismatch`, `TokenEndpoint`, …).
     pub fn name(&self) -> &'static str {
         match self {
             Self::InProgress => "InProgress",
@@ -400,10 +387,7 @@ impl RedirectError {
             Self::NotForThisSignIn => "NotForThisSignIn",
             Self::NoRedirectUri(_) => "NoRedirectUri",
             Self::UnsupportedResponseType(_) => "UnsupportedResponseType",
-            Self::Cancelled { .. } => "Cancelled",
-            Self::Denied { .. } => "Denied",
-            Self::StateMismatch => "StateMismatch",
-            Self::MissingCode => "MissingCode",
+            Self::Authorization(e) => e.name(),
             Self::Timeout => "Timeout",
             Self::Browser(_) => "Browser",
             Self::Listener(_) => "Listener",
@@ -413,7 +397,7 @@ impl RedirectError {
 
     /// Whether the user cancelled.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self, Self::Cancelled { .. })
+        matches!(self, Self::Authorization(e) if e.is_cancelled())
     }
 }
 
@@ -435,9 +419,10 @@ pub(crate) fn redirect_event_error(error: &AuthError) -> AuthEventError {
     }
     let event = AuthEventError::new(name, message);
     match error {
-        AuthError::Redirect(RedirectError::StateMismatch | RedirectError::Timeout) => {
-            event.with_recovery_suggestion("start the sign-in again from this app")
-        }
+        AuthError::Redirect(
+            RedirectError::Authorization(AuthorizationError::StateMismatch)
+            | RedirectError::Timeout,
+        ) => event.with_recovery_suggestion("start the sign-in again from this app"),
         _ => event,
     }
 }

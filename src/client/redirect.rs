@@ -13,12 +13,14 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use auth_core::config::{OAuthConfig, OAuthResponseType, UserPoolConfig};
-use auth_core::oauth::{self, AuthorizeParams, OAuthState, PkceVerifier, Prompt, Provider};
-use auth_federation::oidc::{
-    CallbackParams, LoopbackListener, OidcError, parse_localhost_redirect,
+use auth_core::machine::Cause;
+use auth_core::oauth::{
+    self, AuthorizationCode, AuthorizationError, AuthorizeParams, CallbackParams, OAuthClient,
+    PendingAuthorization, Prompt, Provider,
 };
+use auth_federation::oidc::{LoopbackListener, OidcError, parse_localhost_redirect};
 use auth_hub::{AuthEvent, AuthUser};
-use auth_providers::{HttpClient as _, KeyValueStorage as _, RetrySafety, TokenStore};
+use auth_providers::{KeyValueStorage as _, TokenStore};
 use tracing::Instrument as _;
 
 use super::error::redirect_event_error;
@@ -182,6 +184,24 @@ fn choose_redirect(explicit: Option<&str>, configured: &[String]) -> Option<Stri
         .or_else(|| configured.first().cloned())
 }
 
+/// The app client at the managed login: Basic authentication when it has a secret.
+fn oauth_client(config: &UserPoolConfig, oauth: &OAuthConfig) -> OAuthClient {
+    OAuthClient::cognito(oauth, config.client_id(), config.client_secret())
+}
+
+/// The machine's refusal of a redirect or of the token endpoint's answer.
+fn redirect_error(cause: &Cause) -> AuthError {
+    match cause {
+        Cause::Authorization(e) => RedirectError::Authorization(e.clone()).into(),
+        Cause::TokenEndpoint(e) => RedirectError::TokenEndpoint(e.clone()).into(),
+        // A machine made for this one redirect is never misused.
+        other => RedirectError::TokenEndpoint(oauth::TokenEndpointError::MalformedResponse {
+            reason: other.to_string(),
+        })
+        .into(),
+    }
+}
+
 /// `url` without its query and fragment, and its query.
 fn split_redirect(url: &str) -> (&str, &str) {
     let url = url.split_once('#').map_or(url, |(before, _)| before);
@@ -197,9 +217,9 @@ fn listener_error(error: OidcError) -> AuthError {
 
 fn browser_error(error: std::io::Error) -> AuthError {
     if error.kind() == std::io::ErrorKind::Interrupted {
-        RedirectError::Cancelled {
+        RedirectError::Authorization(AuthorizationError::Cancelled {
             description: Some("the browser was closed".into()),
-        }
+        })
         .into()
     } else {
         RedirectError::Browser(Arc::new(error)).into()
@@ -270,7 +290,7 @@ impl Auth {
     /// [`RedirectError::NoneInProgress`], [`RedirectError::NotForThisSignIn`] for a URL that is
     /// not the sign-in's redirect URI, [`RedirectError::InProgress`] while a loopback sign-in
     /// of this `Auth` is running, [`AuthError::UserAlreadyAuthenticated`]. Failures
-    /// (dispatched): [`RedirectError::StateMismatch`], [`RedirectError::Cancelled`],
+    /// (dispatched): [`RedirectError::Authorization`] (a state mismatch, a cancellation, …),
     /// [`RedirectError::Timeout`] when the sign-in expired, the token endpoint's errors.
     pub async fn handle_redirect(&self, url: &str) -> Result<AuthUser, AuthError> {
         let span = tracing::info_span!("handle_redirect");
@@ -287,7 +307,7 @@ impl Auth {
                 return Err(RedirectError::NoneInProgress.into());
             };
             let (base, query) = split_redirect(url);
-            if base.trim_end_matches('/') != inflight.redirect_uri.trim_end_matches('/') {
+            if base.trim_end_matches('/') != inflight.pending.redirect_uri().trim_end_matches('/') {
                 return Err(RedirectError::NotForThisSignIn.into());
             }
             let callback = CallbackParams::from_query(query);
@@ -337,26 +357,20 @@ impl Auth {
         let redirect_uri = listener
             .as_ref()
             .map_or(redirect_uri, LoopbackListener::redirect_uri);
-        let (state, pkce) = {
-            let mut rng = rand::thread_rng();
-            (
-                OAuthState::generate(&mut rng, options.custom_state.as_deref()),
-                PkceVerifier::generate(&mut rng),
-            )
-        };
-        let url = oauth::authorize_url(
-            oauth,
-            config.client_id(),
+        let pending = PendingAuthorization::generate(
+            &mut rand::thread_rng(),
             redirect_uri,
-            &state,
-            &pkce,
-            &options.authorize,
+            options.custom_state.as_deref(),
+            options.authorize.nonce.clone(),
         );
+        let machine = AuthorizationCode::new(
+            oauth_client(config, oauth),
+            pending,
+            &options.authorize.clone().default_scopes(oauth.scopes()),
+        );
+        let url = machine.authorization_url().unwrap_or_default().to_owned();
         let inflight = inflight::InFlight {
-            state,
-            pkce,
-            redirect_uri: redirect_uri.to_owned(),
-            nonce: options.authorize.nonce.clone(),
+            pending: machine.pending().clone(),
             expires_at: self.now() + options.timeout,
         };
         inflight::save(&self.inner.storage, config.client_id(), &inflight).await?;
@@ -367,7 +381,7 @@ impl Auth {
                 .await
                 .map_err(browser_error)?;
             return Ok(SignInWithRedirectOutput::AwaitingRedirect {
-                redirect_uri: inflight.redirect_uri,
+                redirect_uri: inflight.pending.redirect_uri().to_owned(),
             });
         };
         let callback = self
@@ -414,46 +428,33 @@ impl Auth {
         if self.now() > inflight.expires_at {
             return Err(RedirectError::Timeout.into());
         }
-        match (&callback.state, &callback.error) {
-            (Some(state), _) if inflight.state.matches(state) => {}
-            // An error without a state cannot sign anyone in: report the error itself.
-            (None, Some(_)) => {}
-            _ => return Err(RedirectError::StateMismatch.into()),
-        }
-        if let Some(error) = &callback.error {
-            let description = callback.error_description.clone();
-            return Err(if error == "access_denied" {
-                RedirectError::Cancelled { description }
-            } else {
-                RedirectError::Denied {
-                    error: error.clone(),
-                    description,
-                }
-            }
-            .into());
-        }
-        let code = callback.code.as_ref().ok_or(RedirectError::MissingCode)?;
-        let mut request = oauth::token_request(
-            oauth,
-            client_id,
-            config.client_secret(),
-            code.expose(),
-            &inflight.redirect_uri,
-            &inflight.pkce,
-        );
-        // A code is single-use: a replay after the server saw it can only fail.
-        request.extensions_mut().insert(RetrySafety::NotIdempotent);
-        let response = self
-            .inner
-            .http
-            .send(request)
-            .instrument(tracing::info_span!("oauth2/token"))
-            .await
-            .map_err(|source| AuthError::Transport {
-                operation: "oauth2/token",
-                source,
-            })?;
-        let tokens = oauth::decode_token_response(&response, self.now(), inflight.nonce.as_deref())
+        let nonce = inflight.pending.nonce().map(str::to_owned);
+        let custom_state = inflight.pending.state().custom_state();
+        let mut machine = AuthorizationCode::resume(oauth_client(config, oauth), inflight.pending);
+        machine
+            .handle_redirect(callback)
+            .map_err(|e| redirect_error(e.cause()))?;
+        // A code is single-use: the POST is never replayed once sent (not idempotent), and a
+        // lost answer ends the sign-in (the machine says `StartOver`).
+        super::driver::drive(
+            &self.inner.http,
+            || self.now(),
+            &mut machine,
+            "oauth2/token",
+        )
+        .instrument(tracing::info_span!("oauth2/token"))
+        .await
+        .map_err(|error| match error {
+            AuthError::Flow { source, .. } => redirect_error(source.cause()),
+            other => other,
+        })?;
+        let tokens = machine
+            .into_tokens()
+            // Unreachable: `drive` returned after the machine took the tokens.
+            .ok_or(RedirectError::Authorization(
+                AuthorizationError::MissingCode,
+            ))?
+            .to_auth_tokens(self.now(), nonce.as_deref())
             .map_err(RedirectError::TokenEndpoint)?;
         store.store(&tokens).await?;
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
@@ -475,7 +476,7 @@ impl Auth {
             .or_else(|| tokens.access_token.claims().sub.clone())
             .unwrap_or_else(|| tokens.username.to_string());
         let user = AuthUser::new(tokens.username.clone(), sub);
-        if let Some(custom) = inflight.state.custom_state() {
+        if let Some(custom) = custom_state {
             self.emit(AuthEvent::CustomOAuthState { state: custom });
         }
         self.emit(AuthEvent::SignInWithRedirect);

@@ -11,7 +11,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use auth_core::oauth::{OAuthState, PkceVerifier};
+use auth_core::oauth::{OAuthState, PendingAuthorization, PkceVerifier};
 use auth_providers::{KeyValueStorage as _, SharedKeyValueStorage, StorageError};
 use serde::{Deserialize, Serialize};
 
@@ -31,13 +31,11 @@ const STATE: &str = "oauthState";
 const PKCE: &str = "oauthPKCE";
 const REDIRECT: &str = "authRs.oauthRedirect";
 
-/// One sign-in with redirect in flight.
+/// One sign-in with redirect in flight: the authorization code machine's pending
+/// authorization, and when it expires.
 #[derive(Debug)]
 pub(crate) struct InFlight {
-    pub(crate) state: OAuthState,
-    pub(crate) pkce: PkceVerifier,
-    pub(crate) redirect_uri: String,
-    pub(crate) nonce: Option<String>,
+    pub(crate) pending: PendingAuthorization,
     pub(crate) expires_at: SystemTime,
 }
 
@@ -59,8 +57,8 @@ pub(crate) async fn save(
     inflight: &InFlight,
 ) -> Result<(), StorageError> {
     let redirect = Redirect {
-        redirect_uri: inflight.redirect_uri.clone(),
-        nonce: inflight.nonce.clone(),
+        redirect_uri: inflight.pending.redirect_uri().to_owned(),
+        nonce: inflight.pending.nonce().map(str::to_owned),
         expires_at: u64::try_from(
             inflight
                 .expires_at
@@ -73,8 +71,8 @@ pub(crate) async fn save(
     let redirect = serde_json::to_string(&redirect).expect("the in-flight redirect serializes");
     // `inflightOAuth` last: a half-written set is never read as a sign-in in flight.
     let writes = [
-        (STATE, inflight.state.as_str()),
-        (PKCE, inflight.pkce.expose()),
+        (STATE, inflight.pending.state().as_str()),
+        (PKCE, inflight.pending.pkce().expose()),
         (REDIRECT, redirect.as_str()),
         (INFLIGHT, "true"),
     ];
@@ -106,10 +104,12 @@ pub(crate) async fn load(
         return Ok(None);
     };
     Ok(Some(InFlight {
-        state: OAuthState::from_stored(state),
-        pkce: PkceVerifier::from_stored(pkce),
-        redirect_uri: redirect.redirect_uri,
-        nonce: redirect.nonce,
+        pending: PendingAuthorization::from_stored(
+            OAuthState::from_stored(state),
+            PkceVerifier::from_stored(pkce),
+            redirect.redirect_uri,
+            redirect.nonce,
+        ),
         expires_at: UNIX_EPOCH + Duration::from_millis(redirect.expires_at),
     }))
 }
@@ -136,10 +136,12 @@ mod tests {
         let storage = SharedKeyValueStorage::new(MemoryStorage::new());
         let expires_at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
         let inflight = InFlight {
-            state: OAuthState::from_stored("abc-6162"),
-            pkce: PkceVerifier::from_stored("verifier"),
-            redirect_uri: "com.example.app:/callback".into(),
-            nonce: Some("n".into()),
+            pending: PendingAuthorization::from_stored(
+                OAuthState::from_stored("abc-6162"),
+                PkceVerifier::from_stored("verifier"),
+                "com.example.app:/callback",
+                Some("n".into()),
+            ),
             expires_at,
         };
         save(&storage, "c1", &inflight).await.unwrap();
@@ -156,10 +158,8 @@ mod tests {
         assert_eq!(get("oauthState").await.as_deref(), Some("abc-6162"));
         assert_eq!(get("oauthPKCE").await.as_deref(), Some("verifier"));
         let loaded = load(&storage, "c1").await.unwrap().unwrap();
-        assert!(loaded.state.matches("abc-6162"));
-        assert_eq!(loaded.pkce.expose(), "verifier");
-        assert_eq!(loaded.redirect_uri, "com.example.app:/callback");
-        assert_eq!(loaded.nonce.as_deref(), Some("n"));
+        assert_eq!(loaded.pending, inflight.pending);
+        assert!(loaded.pending.state().matches("abc-6162"));
         assert_eq!(loaded.expires_at, expires_at);
         clear(&storage, "c1").await.unwrap();
         assert!(load(&storage, "c1").await.unwrap().is_none());
